@@ -1,0 +1,78 @@
+/**
+ * Chooses the TensorFlow.js backend once at start: `tensorflow` through
+ * @tensorflow/tfjs-node-gpu (CUDA), then @tensorflow/tfjs-node, then `wasm`, then `cpu`,
+ * unless one is forced. Why each earlier candidate was passed over is kept, for the
+ * manifest and the first line of output. A forced backend that cannot load is a UserError.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { UserError } from '../errors.ts';
+
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendRequest = (typeof BACKENDS)[number];
+
+export interface BackendChoice {
+  /** The TensorFlow.js backend name in use: `tensorflow`, `wasm` or `cpu`. */
+  name: string;
+  /** Which package provided it (`@tensorflow/tfjs-node-gpu`, ...). */
+  provider: string;
+  /** Why each earlier candidate was passed over. */
+  passedOver: { candidate: string; reason: string }[];
+}
+
+interface Candidate {
+  request: Exclude<BackendRequest, 'auto'>;
+  provider: string;
+  backend: string;
+  load(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+const candidates: Candidate[] = [
+  { request: 'tensorflow-gpu', provider: '@tensorflow/tfjs-node-gpu', backend: 'tensorflow', load: async () => void require('@tensorflow/tfjs-node-gpu') },
+  { request: 'tensorflow', provider: '@tensorflow/tfjs-node', backend: 'tensorflow', load: async () => void require('@tensorflow/tfjs-node') },
+  { request: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', backend: 'wasm', load: async () => void (await import('@tensorflow/tfjs-backend-wasm')) },
+  { request: 'cpu', provider: '@tensorflow/tfjs', backend: 'cpu', load: async () => {} },
+];
+
+let chosen: BackendChoice | undefined;
+
+/** Initialises the backend (once per process; later calls return the first choice). */
+export async function initBackend(request: BackendRequest = 'auto'): Promise<BackendChoice> {
+  if (chosen) return chosen;
+  if (!BACKENDS.includes(request)) {
+    throw new UserError(`unknown backend "${request}"`, `choose one of: ${BACKENDS.join(', ')}`);
+  }
+  tf.env().set('IS_TEST', true); // hides the "install tfjs-node for speed" banner
+  const passedOver: BackendChoice['passedOver'] = [];
+  const order = request === 'auto' ? candidates : candidates.filter((c) => c.request === request);
+  for (const candidate of order) {
+    try {
+      await candidate.load();
+      if (!(await tf.setBackend(candidate.backend))) throw new Error(`tf.setBackend('${candidate.backend}') failed`);
+      await tf.ready();
+      chosen = { name: candidate.backend, provider: candidate.provider, passedOver };
+      return chosen;
+    } catch (error) {
+      const reason = describeLoadFailure(error);
+      if (request !== 'auto') {
+        throw new UserError(`backend "${request}" cannot be used: ${reason}`, `install ${candidate.provider}, or run with --backend auto`);
+      }
+      passedOver.push({ candidate: candidate.request, reason });
+    }
+  }
+  throw new Error('no TensorFlow.js backend could be initialised: ' + passedOver.map((p) => `${p.candidate}: ${p.reason}`).join('; '));
+}
+
+function describeLoadFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Cannot find module/.test(message)) return 'not installed';
+  return message.split('\n')[0];
+}
+
+/** One line for the start of a run: `backend: wasm (tensorflow-gpu: not installed; tensorflow: not installed)`. */
+export function describeBackend(choice: BackendChoice): string {
+  const skipped = choice.passedOver.map((p) => `${p.candidate}: ${p.reason}`).join('; ');
+  return `backend: ${choice.name} via ${choice.provider}` + (skipped ? ` (passed over ${skipped})` : '');
+}

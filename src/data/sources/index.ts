@@ -1,0 +1,21 @@
+/** The data sources, by the `kind` a pipeline names in `source:`. */
+import type { SourceSettings } from '../settings.ts';
+import { aclimdb } from './aclimdb.ts';
+import { bundled } from './bundled.ts';
+import { csv } from './csv.ts';
+import { imdb } from './imdb.ts';
+import { jsonl } from './jsonl.ts';
+import type { Source } from './types.ts';
+
+export const sources: { [K in SourceSettings['kind']]: Source<Extract<SourceSettings, { kind: K }>> } = {
+  bundled,
+  jsonl,
+  csv,
+  aclimdb,
+  imdb,
+};
+
+/** The source that `settings.kind` names. */
+export function sourceFor<S extends SourceSettings>(settings: S): Source<S> {
+  return sources[settings.kind] as unknown as Source<S>;
+}

@@ -3,10 +3,13 @@
  * @tensorflow/tfjs-node-gpu (CUDA), then @tensorflow/tfjs-node, then `wasm`, then `cpu`,
  * unless one is forced. Why each earlier candidate was passed over is kept, for the
  * manifest and the first line of output. A forced backend that cannot load is a UserError.
+ * On wasm, the kernels in ./kernels/ (UnsortedSegmentSum, a faster BatchMatMul) are
+ * registered once the backend is set.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { UserError } from '../errors.ts';
+import { registerWasmKernels } from './kernels/index.ts';
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
@@ -44,7 +47,10 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<Bac
   if (!BACKENDS.includes(request)) {
     throw new UserError(`unknown backend "${request}"`, `choose one of: ${BACKENDS.join(', ')}`);
   }
-  tf.env().set('IS_TEST', true); // hides the "install tfjs-node for speed" banner
+  // PROD hides the "install tfjs-node for speed" banner and TensorFlow.js's warnings.
+  // (IS_TEST would too, but it also runs a per-kernel leak check that fails every
+  // tf.customGrad that saves tensors on wasm, since wasm's Identity copies.)
+  tf.env().set('PROD', true);
   const passedOver: BackendChoice['passedOver'] = [];
   const order = request === 'auto' ? candidates : candidates.filter((c) => c.request === request);
   for (const candidate of order) {
@@ -52,6 +58,7 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<Bac
       await candidate.load();
       if (!(await tf.setBackend(candidate.backend))) throw new Error(`tf.setBackend('${candidate.backend}') failed`);
       await tf.ready();
+      if (candidate.backend === 'wasm') registerWasmKernels();
       chosen = { name: candidate.backend, provider: candidate.provider, passedOver };
       return chosen;
     } catch (error) {

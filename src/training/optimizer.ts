@@ -18,7 +18,7 @@ export interface OptimizerSettings {
 
 export interface Optimizer {
   /** One update of `variables` along `grads` (same names) with learning rate `lr`. */
-  step(variables: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number): void;
+  step(variables: Map<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number): void;
   /** The state as named tensors (copies) and the step count, for a checkpoint. */
   state(): { step: number; tensors: Record<string, tf.Tensor> };
   /** Restores what `state()` gave. */
@@ -38,13 +38,13 @@ class AdamW implements Optimizer {
 
   constructor(private readonly settings: OptimizerSettings) {}
 
-  step(variables: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number): void {
+  step(variables: Map<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number): void {
     this.t += 1;
     const { beta1, beta2, eps, weight_decay } = this.settings;
     const correction1 = 1 - beta1 ** this.t;
     const correction2 = 1 - beta2 ** this.t;
     for (const [name, grad] of Object.entries(grads)) {
-      const variable = variables[name];
+      const variable = variables.get(name)!;
       const m = slot(this.m, name, variable);
       const v = slot(this.v, name, variable);
       tf.tidy(() => {
@@ -90,11 +90,11 @@ class RMSprop implements Optimizer {
 
   constructor(private readonly settings: OptimizerSettings) {}
 
-  step(variables: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number): void {
+  step(variables: Map<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number): void {
     this.t += 1;
     const { beta2: rho, eps } = this.settings;
     for (const [name, grad] of Object.entries(grads)) {
-      const variable = variables[name];
+      const variable = variables.get(name)!;
       const v = slot(this.v, name, variable);
       tf.tidy(() => {
         // v <- rho v + (1 - rho) g^2 ; theta <- theta - lr g / (sqrt(v) + eps)

@@ -16,7 +16,7 @@ describe('optimizers', () => {
     const w = tf.variable(tf.tensor2d([[1, -2]]));
     const opt = createOptimizer(base);
     const g = tf.tensor2d([[0.5, 0.25]]);
-    opt.step({ w }, { w: g }, 0.01);
+    opt.step(new Map([['w', w]]), { w: g }, 0.01);
     // step 1: m_hat = g, v_hat = g^2, update = g/|g| = sign(g) (eps negligible); decay = 0.1 * w
     // w1 = w - 0.01 * (sign(g) + 0.1 w) = [1 - 0.01*1.1, -2 - 0.01*(1 - 0.2)]
     const got = Array.from(w.dataSync());
@@ -31,7 +31,7 @@ describe('optimizers', () => {
     const b = tf.variable(tf.tensor1d([3]));
     const opt = createOptimizer({ ...base, name: 'rmsprop', beta2: 0.9 });
     const g = tf.tensor1d([2]);
-    opt.step({ b }, { b: g }, 0.1);
+    opt.step(new Map([['b', b]]), { b: g }, 0.1);
     // v = 0.1 * 4 = 0.4; b = 3 - 0.1 * 2 / sqrt(0.4)
     assert.ok(Math.abs(b.dataSync()[0] - (3 - 0.2 / Math.sqrt(0.4))) < 1e-5);
     opt.dispose();
@@ -44,7 +44,7 @@ describe('optimizers', () => {
       const w = tf.variable(tf.tensor2d([[1, 2]]));
       let opt = createOptimizer(base);
       const g = tf.tensor2d([[0.3, -0.7]]);
-      opt.step({ w }, { w: g }, 0.01);
+      opt.step(new Map([['w', w]]), { w: g }, 0.01);
       if (resume) {
         const { step, tensors } = opt.state();
         opt.dispose();
@@ -52,7 +52,7 @@ describe('optimizers', () => {
         opt.restore(step, tensors);
         Object.values(tensors).forEach((t) => t.dispose());
       }
-      opt.step({ w }, { w: g }, 0.01);
+      opt.step(new Map([['w', w]]), { w: g }, 0.01);
       const out = Array.from(w.dataSync());
       opt.dispose();
       w.dispose();
@@ -66,9 +66,9 @@ describe('optimizers', () => {
     const w = tf.variable(tf.randomNormal([4, 4]));
     const opt = createOptimizer(base);
     const g = tf.randomNormal([4, 4]);
-    opt.step({ w }, { w: g }, 0.01);
+    opt.step(new Map([['w', w]]), { w: g }, 0.01);
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) opt.step({ w }, { w: g }, 0.01);
+    for (let i = 0; i < 5; i++) opt.step(new Map([['w', w]]), { w: g }, 0.01);
     assert.equal(tf.memory().numTensors, before);
     opt.dispose();
     w.dispose();

@@ -1,0 +1,42 @@
+/** The text of `dpo-run --help`. */
+export const HELP = `dpo-run: a declarative experiment runner for preference optimization (DPO, PPO, best-of-N)
+
+Usage:
+  dpo-run PIPELINE [options]       run a pipeline (a YAML file)
+  dpo-run validate FILE... [--json] check pipelines against the schemas and the cross-stage rules
+  dpo-run help                     show this text (also --help)
+
+Options of a run:
+  --set PATH=VALUE          override one value of the pipeline, parsed as YAML (repeatable),
+                            e.g. --set stages.sft.train.epochs=1
+  --sweep PATH=V1,V2,...    sweep a value (repeatable). A path inside a stage
+                            (stages.dpo.beta=0.05,0.1) makes one instance of that stage per
+                            value, in one run; any other path (seed=0,1,2) makes one run per
+                            value (the product over several) under one sweep folder
+  --only STAGE,...          run only these stages and the stages they need (from the cache
+                            when it holds them)
+  --force STAGE,...|all     rerun these stages even if the cache holds them; their old
+                            cache entries are replaced only when the rerun succeeds
+  --dry-run                 print every stage instance in order, its cache entry
+                            (kind-fingerprint) and whether the cache holds it; run nothing
+  --runs-dir DIR            where runs and the cache go (default: runs/)
+  --backend NAME            auto, tensorflow-gpu, tensorflow, wasm or cpu (default: the
+                            pipeline's backend, else auto)
+
+Options of validate:
+  --json                    print the problems as a JSON array
+
+Outputs:
+  runs/cache/<kind>-<fingerprint>/           each stage instance's outputs, reused by any
+                                              run that meets the same fingerprint
+  runs/<pipeline>/<time>-<id>/               a run: pipeline.resolved.yaml, manifest.json,
+                                              outputs/<instance> (links into the cache)
+  runs/<pipeline>/sweep-<time>-<id>/         a command-line sweep: one run folder per value,
+                                              sweep.json
+
+Exit codes:
+  0    done
+  1    a stage failed (what finished is kept in the cache)
+  2    the pipeline or the command line is invalid (nothing was run)
+  130  interrupted (Ctrl-C); what finished is kept, the same command again resumes
+`;

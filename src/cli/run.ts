@@ -1,0 +1,61 @@
+/**
+ * `dpo-run PIPELINE [options]`: load and validate the pipeline (with --set and --sweep),
+ * choose the backend, then execute the plan, or the plans of a command-line sweep.
+ */
+import { resolve } from 'node:path';
+import { describeBackend, initBackend, type BackendRequest } from '../backend/index.ts';
+import { EXIT } from '../errors.ts';
+import { formatDiagnostics, loadPipeline } from '../pipeline/index.ts';
+import {
+  describeDryRun,
+  executePlan,
+  executeSweep,
+  exitCodeOf,
+  interruptOnSignals,
+  processOutput,
+  type Output,
+} from '../executor/index.ts';
+import { scheduleRun } from '../executor/schedule.ts';
+
+export interface RunOptions {
+  file: string;
+  set: string[];
+  sweep: string[];
+  only: string[];
+  force: string[];
+  dryRun: boolean;
+  runsDir: string;
+  /** Overrides the pipeline's `backend`. */
+  backend?: string;
+}
+
+export async function runCommand(options: RunOptions, output: Output = processOutput()): Promise<number> {
+  const loaded = await loadPipeline(options.file, { set: options.set, sweep: options.sweep });
+  if (loaded.errors) {
+    process.stderr.write(formatDiagnostics(loaded.errors) + '\n');
+    return EXIT.invalid;
+  }
+  const { plans } = loaded;
+  const runsDir = resolve(options.runsDir);
+  const selection = { only: options.only, force: options.force };
+
+  if (options.dryRun) {
+    for (const plan of plans) process.stdout.write(describeDryRun(plan, runsDir, selection).join('\n') + '\n');
+    return EXIT.ok;
+  }
+  for (const plan of plans) scheduleRun(plan, runsDir, selection); // --only/--force name real stages
+
+  const backend = await initBackend((options.backend ?? plans[0].backend) as BackendRequest);
+  output.write(describeBackend(backend) + '\n');
+
+  const interruption = interruptOnSignals(output);
+  try {
+    const execute = { runsDir, backend, output, interruption, ...selection };
+    const result = loaded.sweep
+      ? await executeSweep(plans, execute)
+      : await executePlan(plans[0], execute);
+    return exitCodeOf[result.status];
+  } finally {
+    interruption.dispose();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * `--dry-run`: the plan as the executor would run it, one line per instance in order,
+ * with its cache entry and what would happen to it. Nothing is written.
+ */
+import type { Plan } from '../pipeline/types.ts';
+import { scheduleRun, type ScheduledInstance, type Selection } from './schedule.ts';
+
+export function actionOf(s: ScheduledInstance): string {
+  if (!s.selected) return 'skipped (not needed by --only)';
+  if (s.forced) return s.cached ? 'run (forced; cached)' : 'run (forced)';
+  return s.cached ? 'cached' : 'run';
+}
+
+/** The lines of a dry run of `plan`. */
+export function describeDryRun(plan: Plan, runsDir: string, selection: Selection): string[] {
+  const scheduled = scheduleRun(plan, runsDir, selection);
+  const sweep = Object.keys(plan.runSweep).length > 0 ? ` ${JSON.stringify(plan.runSweep)}` : '';
+  const width = Math.max(...scheduled.map((s) => s.instance.id.length), 2);
+  const lines = [`${plan.name}${sweep}: ${scheduled.length} stage instances`];
+  for (const s of scheduled) {
+    lines.push(`  ${s.instance.id.padEnd(width)}  ${s.entry.name}  ${actionOf(s)}`);
+  }
+  return lines;
+}

@@ -1,0 +1,60 @@
+/**
+ * A stage instance's fingerprint: the sha256 of its kind, resolved settings, the
+ * fingerprints of the instances it uses (by reference path), its seed and the project's
+ * version, as canonical JSON (object keys sorted). Equal fingerprints mean equal outputs,
+ * so the cache may reuse them.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { StageInstance } from '../pipeline/types.ts';
+
+/** The version in package.json: a new release invalidates every cache entry. */
+export const projectVersion: string = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version;
+
+/** JSON with object keys sorted at every level, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) sorted[key] = sortKeys(v);
+    }
+    return sorted;
+  }
+  return value;
+}
+
+/**
+ * The full hex sha256 of an instance. `upstream` maps each upstream instance id to its
+ * fingerprint (instances come in dependency order, so every id is already known).
+ */
+export function fingerprintOf(
+  instance: StageInstance,
+  upstream: ReadonlyMap<string, string>,
+  version: string = projectVersion,
+): string {
+  const inputs: Record<string, string[]> = {};
+  for (const [path, ids] of Object.entries(instance.inputs)) {
+    inputs[path] = ids.map((id) => {
+      const fp = upstream.get(id);
+      if (fp === undefined) throw new Error(`instance ${instance.id} uses ${id}, which comes later in the plan`);
+      return fp;
+    });
+  }
+  const identity = { kind: instance.kind, settings: instance.settings, inputs, seed: instance.seed, version };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
+}
+
+/** Fingerprints every instance of a plan, in order. */
+export function fingerprintAll(instances: readonly StageInstance[], version: string = projectVersion): Map<string, string> {
+  const fingerprints = new Map<string, string>();
+  for (const instance of instances) fingerprints.set(instance.id, fingerprintOf(instance, fingerprints, version));
+  return fingerprints;
+}

@@ -1,0 +1,96 @@
+/**
+ * Model checkpoints as Hugging Face GPT-2 folders: `config.json`, `model.safetensors`
+ * (float32, names as in gpt.ts) and, when given, `tokenizer.json`. A folder written
+ * here loads in transformers (GPT2LMHeadModel, or GPT2ForSequenceClassification with a
+ * scalar head), and a transformers GPT-2 folder loads here as it is.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../errors.ts';
+import { fromHuggingFaceConfig, toHuggingFaceConfig } from './config.ts';
+import { modelFromValues, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
+import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
+
+export const CONFIG_FILE = 'config.json';
+export const WEIGHTS_FILE = 'model.safetensors';
+export const TOKENIZER_FILE = 'tokenizer.json';
+
+/** Writes `model` (and the tokenizer's JSON, when given) into `dir`, each file atomically. */
+export async function saveModel(dir: string, model: GPT, tokenizerJson?: Record<string, unknown>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tensors = [];
+  for (const [name, variable] of model.params) {
+    tensors.push({ name, shape: variable.shape, values: (await variable.data()) as Float32Array });
+  }
+  await writeAtomic(join(dir, WEIGHTS_FILE), serializeSafetensors(tensors));
+  await writeAtomic(join(dir, CONFIG_FILE), JSON.stringify(toHuggingFaceConfig(model.config, model.scalarHead), null, 2) + '\n');
+  if (tokenizerJson) await writeAtomic(join(dir, TOKENIZER_FILE), JSON.stringify(tokenizerJson) + '\n');
+}
+
+/**
+ * Reads a model folder written by saveModel or by Hugging Face transformers (GPT-2).
+ * Names without the `transformer.` prefix are accepted, a tied `lm_head.weight` and the
+ * `attn.bias`/`attn.masked_bias` buffers are skipped; a `score.weight` makes a scalar head.
+ */
+export async function loadModel(dir: string, options: { trainable?: boolean } = {}): Promise<GPT> {
+  const configFile = join(dir, CONFIG_FILE);
+  const weightsFile = join(dir, WEIGHTS_FILE);
+  if (!existsSync(configFile)) throw new UserError(`${dir}: no ${CONFIG_FILE}; this is not a model folder`);
+  if (!existsSync(weightsFile)) {
+    throw new UserError(`${dir}: no ${WEIGHTS_FILE}`, 'only safetensors weights are read; convert a pytorch_model.bin with transformers (save_pretrained)');
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(await readFile(configFile, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${configFile}: not valid JSON (${(error as Error).message})`);
+  }
+  const config = fromHuggingFaceConfig(json, configFile);
+  const file = parseSafetensors(await readFile(weightsFile), weightsFile);
+
+  const sources = new Map<string, string>(); // our name -> name in the file
+  for (const stored of file.tensors.keys()) {
+    const name = ourName(stored);
+    if (name !== undefined) sources.set(name, stored);
+  }
+  const scalarHead = sources.has(SCORE_WEIGHT);
+  const shapes = parameterShapes(config, scalarHead);
+  const missing = [...shapes.keys()].filter((name) => !sources.has(name));
+  if (missing.length > 0) {
+    throw new UserError(`${weightsFile}: missing ${missing.length} tensor(s) the config requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  }
+  const unknown = [...sources.keys()].filter((name) => !shapes.has(name));
+  if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this GPT-2 does not have: ${unknown.slice(0, 5).join(', ')}`);
+  const values = new Map<string, Float32Array>();
+  for (const [name, shape] of shapes) {
+    const stored = sources.get(name)!;
+    const actual = file.tensors.get(stored)!.shape;
+    if (actual.join(',') !== shape.join(',')) {
+      throw new UserError(`${weightsFile}: tensor ${stored} has shape [${actual}], but ${configFile} implies [${shape}]`);
+    }
+    values.set(name, file.read(stored));
+  }
+  return modelFromValues(config, values, { scalarHead, trainable: options.trainable ?? true });
+}
+
+/** Our parameter name for a tensor stored in a Hugging Face file, or undefined to skip it. */
+function ourName(stored: string): string | undefined {
+  if (/\.attn\.(masked_)?bias$/.test(stored)) return undefined; // causal-mask buffers
+  if (stored === 'lm_head.weight') return undefined; // tied to wte
+  if (stored === SCORE_WEIGHT || stored.startsWith('transformer.')) return stored;
+  return `transformer.${stored}`; // GPT2Model saves without the prefix
+}
+
+/** Writes to a temporary file beside `path`, then renames it into place. */
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}

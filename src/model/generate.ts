@@ -1,0 +1,90 @@
+/**
+ * Batched sampling from the model with a KV cache: the prompts are left-padded to one
+ * length (padding masked out, positions counted from each prompt's first token), the
+ * batch is run once over the prompts, and then each new token costs one position.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors.ts';
+import type { Random } from '../random.ts';
+import { param, type GPT } from './gpt.ts';
+import { transformer, type LayerCache } from './forward.ts';
+import { sampleToken, type SamplingOptions } from './sampling.ts';
+
+export interface GenerateOptions extends SamplingOptions {
+  /** The most tokens generated per prompt (fewer if the context fills up). */
+  maxNewTokens: number;
+  /** A sequence stops when it samples this id. */
+  eos?: number;
+  /** Draws the uniforms that pick each token; the same state gives the same tokens. */
+  random: Random;
+  /** Run the whole prefix at every step instead of caching keys and values (for tests and benchmarks). */
+  useCache?: boolean;
+}
+
+/**
+ * Generates a continuation of each prompt: for each, the new token ids (without the
+ * prompt), cut before the eos token. Prompts may differ in length; each gets the same
+ * tokens as it would alone (up to float rounding).
+ */
+export async function generate(model: GPT, prompts: number[][], options: GenerateOptions): Promise<number[][]> {
+  const { contextLength } = model.config;
+  const B = prompts.length;
+  if (B === 0) return [];
+  const P = Math.max(...prompts.map((p) => p.length));
+  if (prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token (a bos token)');
+  if (P >= contextLength) {
+    throw new UserError(`cannot generate after a prompt of ${P} tokens: the model's context is ${contextLength}`, 'shorten the prompts');
+  }
+  const steps = Math.min(options.maxNewTokens, contextLength - P);
+  const pad = options.eos ?? 0;
+  const useCache = options.useCache ?? true;
+
+  // Left padding: row b starts with P - |prompt b| pads, masked out, at position 0.
+  const sequences = prompts.map((p) => [...new Array(P - p.length).fill(pad), ...p]);
+  const masks = prompts.map((p) => [...new Array(P - p.length).fill(0), ...new Array(p.length).fill(1)]);
+  const positionOf = (b: number, t: number) => Math.max(0, t - (P - prompts[b].length));
+  const generated: number[][] = prompts.map(() => []);
+  const finished = new Array<boolean>(B).fill(false);
+
+  const wteT = tf.tidy(() => param(model, 'transformer.wte.weight').transpose()); // (C, V), once per call
+  let cache: LayerCache[] = [];
+  try {
+    for (let step = 0; step < steps && !finished.every(Boolean); step++) {
+      const length = P + step;
+      const from = useCache && step > 0 ? length - 1 : 0; // the positions this step runs
+      const { last, present } = tf.tidy(() => {
+        const ids = tf.tensor2d(sequences.map((s) => s.slice(from, length)), [B, length - from], 'int32');
+        const positionIds = tf.tensor2d(sequences.map((_, b) => range(from, length).map((t) => positionOf(b, t))), [B, length - from], 'int32');
+        const attentionMask = tf.tensor2d(masks, [B, length]);
+        const out = transformer(model, ids, { attentionMask, positionIds }, useCache ? cache : undefined);
+        const C = model.config.nEmbd;
+        const hidden = out.hidden.slice([0, length - from - 1, 0], [B, 1, C]).reshape([B, C]);
+        return { last: tf.matMul(hidden, wteT), present: out.present ?? [] }; // (B, V)
+      });
+      tf.dispose(cache);
+      cache = present;
+      const logits = (await last.data()) as Float32Array;
+      last.dispose();
+      const V = model.config.vocabSize;
+      for (let b = 0; b < B; b++) {
+        const u = options.random.next(); // drawn for every row, so each row's draws do not depend on the others finishing
+        let token = pad;
+        if (!finished[b]) {
+          token = sampleToken(logits.subarray(b * V, (b + 1) * V), options, u);
+          if (token === options.eos) finished[b] = true;
+          else generated[b].push(token);
+        }
+        sequences[b].push(token);
+        masks[b].push(1);
+      }
+    }
+  } finally {
+    tf.dispose(cache);
+    wteT.dispose();
+  }
+  return generated;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}

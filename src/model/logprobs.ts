@@ -1,0 +1,80 @@
+/**
+ * Log-probabilities of token sequences under the model: per token, and summed over the
+ * response tokens of each sequence (log pi(y|x), the quantity in the DPO loss).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GPT } from './gpt.ts';
+import { outputHead, transformer, type ForwardOptions } from './forward.ts';
+
+/** A right-padded batch of prompt + response sequences (see buildBatch). */
+export interface SequenceBatch {
+  /** (B, T) int32 token ids. */
+  ids: tf.Tensor2D;
+  /** (B, T) float32, 1 on response tokens, 0 on prompt and padding. */
+  responseMask: tf.Tensor2D;
+  /** (B, T) float32, 1 on real tokens, 0 on padding. */
+  attentionMask?: tf.Tensor2D;
+}
+
+/**
+ * log softmax(logits)[target] per row, with an explicit gradient
+ * dy * (onehot(target) - softmax(logits)) (tf.logSumExp's own gradient is costly).
+ * logits (N, V), targets (N,) int32 -> (N,).
+ */
+export function targetLogProbs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const [N, V] = logits.shape;
+  // Tensors the gradient needs must be inputs or saved: TensorFlow.js disposes the forward
+  // pass's other tensors (closures included) before the backward pass runs.
+  const op = tf.customGrad(((x: tf.Tensor, ids: tf.Tensor, save: tf.GradSaveFunc) => {
+    const rows = x as tf.Tensor2D;
+    const max = rows.max(1, true); // (N, 1), for stability
+    const logSumExp = tf.log(tf.exp(rows.sub(max)).sum(1, true)).add(max); // (N, 1)
+    const flatIndex = ids.add(tf.range(0, N * V, V, 'int32')); // row * V + target
+    const picked = tf.gather(rows.reshape([N * V]), flatIndex); // (N,)
+    save([rows, logSumExp, ids]);
+    return {
+      value: picked.sub(logSumExp.reshape([N])),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedRows, savedLogSumExp, savedIds] = saved;
+        const softmax = tf.exp(savedRows.sub(savedLogSumExp)); // (N, V)
+        const dLogits = tf.oneHot(savedIds as tf.Tensor1D, V).sub(softmax).mul(dy.reshape([N, 1]));
+        return [dLogits, tf.zeros(savedIds.shape)]; // the ids get no gradient
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(logits, targets) as tf.Tensor1D;
+}
+
+/**
+ * Per-token log-probabilities: out[b, t] = log p(ids[b, t+1] | ids[b, 0..t]).
+ * ids (B, T) int32 -> (B, T-1). Entries whose target is padding are meaningless: mask them.
+ */
+export function tokenLogProbs(
+  model: GPT,
+  batch: { ids: tf.Tensor2D; attentionMask?: tf.Tensor2D },
+  options: Omit<ForwardOptions, 'attentionMask'> = {},
+): tf.Tensor2D {
+  const [B, T] = batch.ids.shape;
+  const C = model.config.nEmbd;
+  const { hidden } = transformer(model, batch.ids, { ...options, attentionMask: batch.attentionMask }); // (B, T, C)
+  const logits = outputHead(model, hidden.slice([0, 0, 0], [B, T - 1, C])); // (B, T-1, V)
+  const targets = batch.ids.slice([0, 1], [B, T - 1]).reshape([B * (T - 1)]) as tf.Tensor1D;
+  return targetLogProbs(logits.reshape([B * (T - 1), model.config.vocabSize]), targets).reshape([B, T - 1]);
+}
+
+/**
+ * log pi(y|x) per sequence: the SUM of the response tokens' log-probabilities given
+ * everything before them, with prompt and padding masked out; `counts` is the number of
+ * response tokens. A response token at position 0 has no context and is not counted.
+ * logps (B,), counts (B,).
+ */
+export function sequenceLogProbs(
+  model: GPT,
+  batch: SequenceBatch,
+  options: Omit<ForwardOptions, 'attentionMask'> = {},
+): { logps: tf.Tensor1D; counts: tf.Tensor1D } {
+  const [B, T] = batch.ids.shape;
+  const perToken = tokenLogProbs(model, batch, options); // (B, T-1)
+  const mask = batch.responseMask.slice([0, 1], [B, T - 1]); // (B, T-1), aligned with the targets
+  return { logps: perToken.mul(mask).sum(1), counts: mask.sum(1) };
+}

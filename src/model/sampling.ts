@@ -1,0 +1,56 @@
+/**
+ * Picking the next token from one row of logits, on the CPU, from a uniform number the
+ * caller draws (so that generation is reproducible from a seed).
+ */
+
+export interface SamplingOptions {
+  /** Softmax temperature; 0 picks the most likely token (greedy). */
+  temperature: number;
+  /** Keep only the k most likely tokens (0 or undefined: all). */
+  topK?: number;
+  /** Keep the smallest set of most likely tokens whose probability reaches p (1 or undefined: all). */
+  topP?: number;
+}
+
+/**
+ * Samples a token id from softmax(logits / temperature), restricted by top-k and then
+ * top-p (nucleus), by inverting the cumulative distribution at `u` in [0, 1).
+ * Ties are broken by the lower token id.
+ */
+export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions, u: number): number {
+  const V = logits.length;
+  if (options.temperature <= 0) return argmax(logits);
+  const topK = options.topK && options.topK > 0 ? Math.min(options.topK, V) : V;
+  const topP = options.topP ?? 1;
+  // Candidates: every id in id order, or (when restricted) sorted by logit, highest first.
+  let candidates: number[];
+  if (topK < V || topP < 1) {
+    candidates = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b).slice(0, topK);
+  } else {
+    candidates = Array.from({ length: V }, (_, i) => i);
+  }
+  let max = -Infinity;
+  for (const id of candidates) max = Math.max(max, logits[id]);
+  const weights = candidates.map((id) => Math.exp((logits[id] - max) / options.temperature));
+  let total = weights.reduce((s, w) => s + w, 0);
+  if (topP < 1) {
+    let kept = 0;
+    let cumulative = 0;
+    while (kept < weights.length && cumulative < topP * total) cumulative += weights[kept++];
+    candidates = candidates.slice(0, Math.max(kept, 1));
+    weights.length = candidates.length;
+    total = weights.reduce((s, w) => s + w, 0);
+  }
+  let threshold = u * total;
+  for (let i = 0; i < candidates.length; i++) {
+    threshold -= weights[i];
+    if (threshold < 0) return candidates[i];
+  }
+  return candidates[candidates.length - 1];
+}
+
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}

@@ -1,0 +1,127 @@
+/**
+ * Turns ajv's errors into issues with fixed codes, readable messages and suggestions.
+ */
+import type { ErrorObject } from 'ajv';
+import type { Issue } from './issue.ts';
+import { toPointer } from './pointer.ts';
+import { closest } from './suggest.ts';
+
+/** ajv keyword -> diagnostic code. */
+const CODES: Record<string, string> = {
+  additionalProperties: 'unknown-key',
+  required: 'required',
+  type: 'type',
+  enum: 'enum',
+  const: 'enum',
+  minimum: 'range',
+  maximum: 'range',
+  exclusiveMinimum: 'range',
+  exclusiveMaximum: 'range',
+  multipleOf: 'range',
+  minLength: 'size',
+  maxLength: 'size',
+  minItems: 'size',
+  maxItems: 'size',
+  minProperties: 'size',
+  maxProperties: 'size',
+  uniqueItems: 'size',
+  pattern: 'format',
+  format: 'format',
+  propertyNames: 'bad-name',
+  anyOf: 'one-of',
+  oneOf: 'one-of',
+};
+
+/**
+ * The issues for ajv's `errors`, their paths prefixed with `prefix` (the pointer of the
+ * validated value). The branch errors of a failed anyOf/oneOf fold into one issue, and
+ * `if` errors (whose `then` errors say what is wrong) are dropped.
+ */
+export function ajvIssues(errors: ErrorObject[] | null | undefined, prefix: string): Issue[] {
+  const all = errors ?? [];
+  const unions = all.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.schemaPath + '/');
+  const issues: Issue[] = [];
+  for (const error of all) {
+    if (error.keyword === 'if') continue;
+    if (error.propertyName !== undefined) continue; // the inner error of a propertyNames, which reports it
+    if (unions.some((u) => error.schemaPath.startsWith(u))) continue;
+    issues.push(toIssue(error, prefix));
+  }
+  return issues;
+}
+
+function toIssue(error: ErrorObject, prefix: string): Issue {
+  const path = prefix + error.instancePath;
+  const code = CODES[error.keyword] ?? error.keyword;
+  const params = error.params as Record<string, unknown>;
+  const properties = Object.keys(((error.parentSchema as Record<string, unknown> | undefined)?.properties ?? {}) as object);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      return {
+        path: path + toPointer([key]),
+        code,
+        message: `unknown key "${key}"; allowed: ${properties.join(', ')}`,
+        suggestion: closest(key, properties),
+        anchor: 'key',
+      };
+    }
+    case 'required': {
+      const key = String(params.missingProperty);
+      const what = describe(error, key);
+      return {
+        path: path + toPointer([key]),
+        code,
+        message: `missing required setting "${key}"${what ? ` (${what})` : ''}`,
+        at: path,
+        anchor: 'key',
+      };
+    }
+    case 'propertyNames': {
+      const name = String(params.propertyName);
+      return {
+        path: path + toPointer([name]),
+        code,
+        message: `"${name}" is not a valid name: use letters, digits, _ and -, starting with a letter or _`,
+        anchor: 'key',
+      };
+    }
+    case 'enum':
+    case 'const': {
+      const allowed = (error.keyword === 'enum' ? params.allowedValues : [params.allowedValue]) as unknown[];
+      const value = error.data;
+      return {
+        path,
+        code,
+        message: `${JSON.stringify(value)} is not allowed; allowed: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+        suggestion: typeof value === 'string' ? closest(value, allowed.filter((v) => typeof v === 'string') as string[]) : undefined,
+        anchor: 'value',
+      };
+    }
+    case 'type':
+      return { path, code, message: `expected ${params.type}, got ${describeValue(error.data)}`, anchor: 'value' };
+    default:
+      return { path, code, message: `${short(error.data)} ${error.message ?? 'is invalid'}`, anchor: 'value' };
+  }
+}
+
+/** The description of a property of the error's schema, shortened to its first sentence. */
+function describe(error: ErrorObject, key: string): string | undefined {
+  const properties = (error.parentSchema as Record<string, Record<string, { description?: string }>> | undefined)?.properties;
+  const description = properties?.[key]?.description;
+  return description?.split(/[.:](\s|$)/)[0];
+}
+
+/** `string "abc"`, `integer 3`, `null`, `an array`, `a map`. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'number') return `${Number.isInteger(value) ? 'integer' : 'number'} ${value}`;
+  return `${typeof value} ${short(value)}`;
+}
+
+function short(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? text.slice(0, 37) + '...' : text;
+}

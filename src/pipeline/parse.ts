@@ -1,0 +1,42 @@
+/**
+ * Reads a pipeline's YAML, keeping every node's position for the diagnostics. A syntax
+ * error or a duplicate key is a diagnostic with its line and column. Merge keys
+ * (`<<: *defaults`) are allowed, so that stages can share settings.
+ */
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Diagnostic } from './types.ts';
+
+export interface ParsedYaml {
+  doc: Document;
+  lineCounter: LineCounter;
+  diagnostics: Diagnostic[];
+}
+
+export function parseYaml(file: string, text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const diagnostics = doc.errors.map((error): Diagnostic => {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const duplicate = error.code === 'DUPLICATE_KEY';
+    return {
+      file,
+      line,
+      col,
+      code: duplicate ? 'duplicate-key' : 'yaml-syntax',
+      path: '',
+      message: duplicate
+        ? `duplicate key "${keyAt(text, error.pos[0])}": a key may appear once in a map`
+        : firstLine(error.message),
+    };
+  });
+  return { doc, lineCounter, diagnostics };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** The plain key that starts at `offset` (up to its colon). */
+function keyAt(text: string, offset: number): string {
+  return text.slice(offset).split(/[:\n]/)[0].trim();
+}

@@ -1,0 +1,113 @@
+/**
+ * The cross-stage rules, one named function each, run in order over the stages after
+ * the schemas: references name existing stages of a kind that fits, the references make
+ * no cycle, and sweeps name settings of the stage with lists of values.
+ */
+import { stageKind } from '../stages/index.ts';
+import type { Issue } from './issue.ts';
+import { isRecord, toPointer } from './pointer.ts';
+import { referenceSites } from './references.ts';
+import { sweepableSettings } from './schema.ts';
+import { closest } from './suggest.ts';
+
+export type Stages = Record<string, Record<string, unknown>>;
+export type Rule = (stages: Stages) => Issue[];
+
+/** Each stage with a registered kind, in file order. */
+function kindedStages(stages: Stages) {
+  return Object.entries(stages).flatMap(([name, stage]) => {
+    const kind = isRecord(stage) && typeof stage.kind === 'string' ? stageKind(stage.kind) : undefined;
+    return kind ? [{ name, stage, kind }] : [];
+  });
+}
+
+export function referencesNameStages(stages: Stages): Issue[] {
+  const names = Object.keys(stages);
+  return kindedStages(stages).flatMap(({ name, stage, kind }) =>
+    referenceSites(stage, kind)
+      .filter((site) => !Object.hasOwn(stages, site.target))
+      .map(
+        (site): Issue => ({
+          path: toPointer(['stages', name, ...site.segments]),
+          code: 'unknown-stage',
+          message: `no stage named "${site.target}"; stages: ${names.join(', ')}`,
+          suggestion: closest(site.target, names),
+          anchor: 'value',
+        }),
+      ),
+  );
+}
+
+export function referencesFitKinds(stages: Stages): Issue[] {
+  return kindedStages(stages).flatMap(({ name, stage, kind }) =>
+    referenceSites(stage, kind).flatMap((site): Issue[] => {
+      const target = stages[site.target];
+      const targetKind = isRecord(target) && typeof target.kind === 'string' ? stageKind(target.kind) : undefined;
+      if (!targetKind || targetKind.produces.some((type) => site.reference.accepts.includes(type))) return [];
+      return [
+        {
+          path: toPointer(['stages', name, ...site.segments]),
+          code: 'wrong-kind',
+          message: `"${site.target}" is a ${targetKind.kind} stage, which produces ${targetKind.produces.join(', ') || 'nothing'}; ${site.reference.path} needs ${site.reference.accepts.join(' or ')}`,
+          anchor: 'value',
+        },
+      ];
+    }),
+  );
+}
+
+/** Each cycle once, at the reference that closes it. */
+export function referencesMakeNoCycle(stages: Stages): Issue[] {
+  const kinded = kindedStages(stages);
+  const edges = new Map(kinded.map(({ name, stage, kind }) => [name, referenceSites(stage, kind).filter((s) => Object.hasOwn(stages, s.target))]));
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const issues: Issue[] = [];
+  const visit = (name: string): void => {
+    state.set(name, 'open');
+    stack.push(name);
+    for (const site of edges.get(name) ?? []) {
+      const seen = state.get(site.target);
+      if (seen === 'open') {
+        const cycle = [...stack.slice(stack.indexOf(site.target)), site.target];
+        issues.push({
+          path: toPointer(['stages', name, ...site.segments]),
+          code: 'cycle',
+          message: `the references make a cycle: ${cycle.join(' -> ')}`,
+          anchor: 'value',
+        });
+      } else if (seen === undefined) visit(site.target);
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const { name } of kinded) if (!state.has(name)) visit(name);
+  return issues;
+}
+
+export function sweepsNameSettings(stages: Stages): Issue[] {
+  return kindedStages(stages).flatMap(({ name, stage, kind }) => {
+    if (!isRecord(stage.sweep)) return [];
+    const settings = sweepableSettings(kind);
+    return Object.entries(stage.sweep).flatMap(([key, values]): Issue[] => {
+      const path = toPointer(['stages', name, 'sweep', key]);
+      if (!settings.includes(key)) {
+        return [
+          {
+            path,
+            code: 'bad-sweep',
+            message: `"${key}" is not a setting of a ${kind.kind} stage that can be swept; settings: ${settings.join(', ')}`,
+            suggestion: closest(key, settings),
+            anchor: 'key',
+          },
+        ];
+      }
+      if (!Array.isArray(values) || values.length === 0) {
+        return [{ path, code: 'bad-sweep', message: `the sweep of "${key}" must be a non-empty list of values`, anchor: 'value' }];
+      }
+      return [];
+    });
+  });
+}
+
+export const RULES: Rule[] = [referencesNameStages, referencesFitKinds, referencesMakeNoCycle, sweepsNameSettings];

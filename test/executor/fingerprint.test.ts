@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { canonicalJson, fingerprintAll, fingerprintOf } from '../../src/executor/fingerprint.ts';
+import { chain, instance } from './kinds.ts';
+
+describe('fingerprints', () => {
+  it('write objects with sorted keys, so key order does not matter', () => {
+    assert.equal(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: null } }), '{"a":{"c":null,"d":[2,{"e":0,"f":1}]},"b":1}');
+    const one = fingerprintOf(instance('a', { x: 1, y: 2 }), new Map());
+    const two = fingerprintOf(instance('a', { y: 2, x: 1 }), new Map());
+    assert.equal(one, two);
+  });
+
+  it('change with the settings, the seed, the version and the upstream fingerprints', () => {
+    const base = fingerprintOf(instance('a', { x: 1 }), new Map());
+    assert.notEqual(fingerprintOf(instance('a', { x: 2 }), new Map()), base);
+    assert.notEqual(fingerprintOf(instance('a', { x: 1 }, { seed: 1 }), new Map()), base);
+    assert.notEqual(fingerprintOf(instance('a', { x: 1 }), new Map(), '9.9.9'), base);
+    const changed = fingerprintAll(chain('other b').instances);
+    const original = fingerprintAll(chain().instances);
+    assert.equal(changed.get('a'), original.get('a'));
+    assert.notEqual(changed.get('c'), original.get('c'));
+  });
+
+  it('do not depend on the instance id, so a renamed stage keeps its cache', () => {
+    assert.equal(fingerprintOf(instance('a', { x: 1 }), new Map()), fingerprintOf(instance('renamed', { x: 1 }), new Map()));
+  });
+});

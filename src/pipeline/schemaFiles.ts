@@ -7,10 +7,14 @@
 import { compile } from 'json-schema-to-typescript';
 import { stageKinds } from '../stages/index.ts';
 import type { JsonSchema, StageKind } from '../stages/types.ts';
+import { readFileSync } from 'node:fs';
 import { editorSchema, stageSchema } from './schema.ts';
+import { keysMarkdown, withKeysSection } from './keysDoc.ts';
 
 export const PIPELINE_SCHEMA_FILE = 'schemas/pipeline.schema.json';
 export const SETTINGS_DIR = 'src/stages/settings';
+/** The README's pipeline-key reference is generated too (src/pipeline/keysDoc.ts). */
+export const README_FILE = 'README.md';
 
 /** Relative path -> content, for every generated file. */
 export async function generateSchemaFiles(): Promise<Map<string, string>> {
@@ -18,6 +22,7 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   files.set(PIPELINE_SCHEMA_FILE, JSON.stringify(editorSchema(kinds), null, 2) + '\n');
   for (const kind of kinds) files.set(`${SETTINGS_DIR}/${kind.kind}.ts`, await settingsType(kind));
+  files.set(README_FILE, withKeysSection(readFileSync(README_FILE, 'utf8'), keysMarkdown(kinds)));
   return files;
 }
 

@@ -44,6 +44,17 @@ export function scores(model: GPT, ids: tf.Tensor2D, options: ForwardOptions = {
   return scalarHead(model, transformer(model, ids, options).hidden);
 }
 
+/**
+ * The scalar head at each row's last real token, for a right-padded batch (a reward
+ * model's r(x, y)): ids (B, T) int32, attentionMask (B, T) -> (B,).
+ */
+export function lastTokenScores(model: GPT, ids: tf.Tensor2D, attentionMask: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor1D {
+  const T = ids.shape[1];
+  const all = scores(model, ids, { ...options, attentionMask }); // (B, T)
+  const last = attentionMask.sum(1).sub(1).toInt() as tf.Tensor1D; // (B,)
+  return all.mul(tf.oneHot(last, T)).sum(1);
+}
+
 /** hidden (B, T, C) -> logits (B, T, V) through the tied embedding: h @ wte^T. */
 export function outputHead(model: GPT, hiddenStates: tf.Tensor3D): tf.Tensor3D {
   const [B, T, C] = hiddenStates.shape;

@@ -32,6 +32,9 @@ export async function generate(model: GPT, prompts: number[][], options: Generat
   if (B === 0) return [];
   const P = Math.max(...prompts.map((p) => p.length));
   if (prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token (a bos token)');
+  const V = model.config.vocabSize;
+  const outside = prompts.flat().find((id) => !Number.isInteger(id) || id < 0 || id >= V);
+  if (outside !== undefined) throw new Error(`generate: token id ${outside} is outside the vocabulary of ${V}`);
   if (P >= contextLength) {
     throw new UserError(`cannot generate after a prompt of ${P} tokens: the model's context is ${contextLength}`, 'shorten the prompts');
   }
@@ -65,7 +68,6 @@ export async function generate(model: GPT, prompts: number[][], options: Generat
       cache = present;
       const logits = (await last.data()) as Float32Array;
       last.dispose();
-      const V = model.config.vocabSize;
       for (let b = 0; b < B; b++) {
         const u = options.random.next(); // drawn for every row, so each row's draws do not depend on the others finishing
         let token = pad;

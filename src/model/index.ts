@@ -1,6 +1,21 @@
 /**
  * The model core: a GPT-2 compatible causal language model on TensorFlow.js, with
  * Hugging Face checkpoints, sequence log-probabilities and batched generation.
+ *
+ *   createModel(resolveConfig({vocabSize, contextLength, nLayer, nHead, nEmbd, dropout}), {seed})
+ *   loadModel(dir, {trainable}) / saveModel(dir, model, tokenizer.toJSON())
+ *   cloneModel(policy, {trainable: false})        a frozen reference model
+ *   withScalarHead(model, seed)                   reward / value models (score.weight)
+ *   trainableVariables(model), disposeModel(model)
+ *
+ * Forward passes (call inside tf.tidy or tf.variableGrads; ids are int32):
+ *   logits(model, ids (B,T), {training, attentionMask, positionIds, random}) -> (B,T,V)
+ *   hidden(...) -> (B,T,C);  scores(...) -> (B,T);  lastTokenScores(model, ids, mask) -> (B,)
+ *   tokenLogProbs(model, {ids, attentionMask}) -> (B,T-1)   log p(ids[t+1] | ids[..t])
+ *   sequenceLogProbs(model, buildBatch(prompts, responses, pad)) -> {logps (B,), counts (B,)}
+ *
+ * Sampling (async, no tensors left behind):
+ *   generate(model, prompts, {maxNewTokens, temperature, topK, topP, eos, random}) -> number[][]
  */
 export * from './config.ts';
 export * from './gpt.ts';

@@ -55,6 +55,7 @@ export function tokenLogProbs(
   options: Omit<ForwardOptions, 'attentionMask'> = {},
 ): tf.Tensor2D {
   const [B, T] = batch.ids.shape;
+  if (T < 2) throw new Error(`tokenLogProbs needs sequences of at least 2 tokens, got ${T}`);
   const C = model.config.nEmbd;
   const { hidden } = transformer(model, batch.ids, { ...options, attentionMask: batch.attentionMask }); // (B, T, C)
   const logits = outputHead(model, hidden.slice([0, 0, 0], [B, T - 1, C])); // (B, T-1, V)

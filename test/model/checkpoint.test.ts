@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
 import { UserError } from '../../src/errors.ts';
 import {
-  createModel, disposeModel, loadModel, logits, parseSafetensors, resolveConfig, saveModel, scores, withScalarHead,
+  buildBatch, createModel, disposeModel, lastTokenScores, loadModel, logits, parseSafetensors, resolveConfig, saveModel, scores,
+  withScalarHead,
 } from '../../src/model/index.ts';
 
 const config = resolveConfig({ vocabSize: 23, contextLength: 12, nLayer: 2, nHead: 2, nEmbd: 8 });
@@ -77,5 +78,23 @@ describe('model checkpoints', () => {
 
   it('rejects a folder without config.json', async () => {
     await assert.rejects(loadModel(dir), UserError);
+  });
+});
+
+describe('scalar head', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  it('reads each row at its last real token', () => {
+    const model = withScalarHead(createModel(config, { seed: 6 }), 7);
+    const batch = buildBatch([[1, 2], [3]], [[4], [5, 6, 7]], 0);
+    const [last, all] = tf.tidy(() => [
+      lastTokenScores(model, batch.ids, batch.attentionMask).arraySync(),
+      scores(model, batch.ids, { attentionMask: batch.attentionMask }).arraySync(),
+    ]);
+    assert.deepEqual(last, [all[0][2], all[1][3]]);
+    tf.dispose(batch);
+    disposeModel(model);
   });
 });

@@ -7,7 +7,8 @@
  * a transposed operand with the wasm `Transpose` kernel, then computes the product as
  * plain 2-D calls of the stock C function: one call when `b` has no batch (its batch is
  * folded into the rows of `a`), otherwise one call per batch entry on views of the same
- * heap memory. Batch dimensions broadcast as in `tf.matMul`.
+ * heap memory. Batch dimensions broadcast as in `tf.matMul`. Tiny batched products
+ * (single-token attention) stay on the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -20,6 +21,12 @@ type WasmMatMul = (
 ) => void;
 
 const FLOAT_BYTES = 4;
+/**
+ * Batched products smaller than this (multiply-adds per batch entry) stay on the stock
+ * kernel: creating an XNNPACK operator per entry costs more than the scalar loop there
+ * (single-token attention while generating).
+ */
+const SMALL_PRODUCT = 1 << 14;
 
 /** Returns the replacement kernel; `stock` still serves non-float32 inputs. */
 export function batchMatMulConfig(stock: KernelConfig): KernelConfig {
@@ -30,7 +37,7 @@ export function batchMatMulConfig(stock: KernelConfig): KernelConfig {
     attrs: { transposeA: boolean; transposeB: boolean };
   }): TensorInfo => {
     const { inputs, backend, attrs } = args;
-    if (inputs.a.dtype !== 'float32' || inputs.b.dtype !== 'float32') {
+    if (inputs.a.dtype !== 'float32' || inputs.b.dtype !== 'float32' || isSmallBatched(inputs.a, inputs.b, attrs)) {
       return stock.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
     }
     wasmMatMul ??= backend.wasm.cwrap('BatchMatMul', null, [
@@ -88,6 +95,17 @@ function multiply(backend: WasmBackend, wasmMatMul: WasmMatMul, a: TensorInfo, b
     releaseView(backend, outId);
   }
   return out;
+}
+
+/** Whether b has a batch and each entry's product is below SMALL_PRODUCT. */
+function isSmallBatched(a: TensorInfo, b: TensorInfo, attrs: { transposeA: boolean; transposeB: boolean }): boolean {
+  if (sizeOf(b.shape.slice(0, -2)) === 1) return false;
+  const [aRows, aCols] = a.shape.slice(-2);
+  const [bRows, bCols] = b.shape.slice(-2);
+  const M = attrs.transposeA ? aCols : aRows;
+  const K = attrs.transposeA ? aRows : aCols;
+  const N = attrs.transposeB ? bRows : bCols;
+  return M * K * N < SMALL_PRODUCT;
 }
 
 function transposeLastTwo(backend: WasmBackend, x: TensorInfo): TensorInfo {

@@ -5,7 +5,9 @@
  * so the cache may reuse them.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { stageKind } from '../stages/index.ts';
 import type { StageInstance } from '../pipeline/types.ts';
 
 /** The version in package.json: a new release invalidates every cache entry. */
@@ -48,7 +50,8 @@ export function fingerprintOf(
       return fp;
     });
   }
-  const identity = { kind: instance.kind, settings: instance.settings, inputs, seed: instance.seed, version };
+  const files = (stageKind(instance.kind)?.externalPaths?.(instance.settings) ?? []).map(fileIdentity);
+  const identity = { kind: instance.kind, settings: instance.settings, inputs, seed: instance.seed, version, ...(files.length ? { files } : {}) };
   return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }
 
@@ -57,4 +60,24 @@ export function fingerprintAll(instances: readonly StageInstance[], version: str
   const fingerprints = new Map<string, string>();
   for (const instance of instances) fingerprints.set(instance.id, fingerprintOf(instance, fingerprints, version));
   return fingerprints;
+}
+
+/**
+ * What identifies a file outside the cache: its size and modification time; for a folder,
+ * those of the files directly in it (an aclImdb folder's subfolders count by their own
+ * times). A missing path is identified as missing (the stage reports the error).
+ */
+function fileIdentity(path: string): unknown {
+  const full = resolve(path);
+  try {
+    const stat = statSync(full);
+    if (!stat.isDirectory()) return { path: full, size: stat.size, mtime: stat.mtimeMs };
+    const entries = readdirSync(full).sort().map((name) => {
+      const s = statSync(join(full, name));
+      return [name, s.size, s.mtimeMs];
+    });
+    return { path: full, entries };
+  } catch {
+    return { path: full, missing: true };
+  }
 }

@@ -17,6 +17,11 @@ export const dataset: StageKind<DatasetSettings> = {
   references: [],
   produces: ['dataset'],
 
+  externalPaths(settings) {
+    const source = settings.source as { path?: string; test_path?: string };
+    return [source.path, source.test_path].filter((p): p is string => typeof p === 'string');
+  },
+
   async run(ctx) {
     const settings = resolveDatasetSettings(ctx.settings as unknown as Record<string, unknown>);
     const source = sourceFor(settings.source);

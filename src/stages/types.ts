@@ -101,4 +101,10 @@ export interface StageKind<S = any> {
   /** What this kind's output folder holds. */
   produces: ArtifactType[];
   run(ctx: StageContext<S>): Promise<void>;
+  /**
+   * Files or folders outside the cache that the stage reads (a data file, a Hugging Face
+   * model folder). Their size and modification time join the fingerprint, so that a
+   * changed file reruns the stage.
+   */
+  externalPaths?(settings: S): string[];
 }

@@ -126,7 +126,9 @@ class RMSprop implements Optimizer {
 function slot(map: Map<string, tf.Variable>, name: string, like: tf.Variable): tf.Variable {
   let s = map.get(name);
   if (!s) {
-    s = tf.variable(tf.zerosLike(like), false);
+    const zeros = tf.zerosLike(like);
+    s = tf.variable(zeros, false);
+    zeros.dispose(); // the variable holds its own reference to the data
     map.set(name, s);
   }
   return s;

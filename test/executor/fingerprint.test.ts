@@ -25,3 +25,21 @@ describe('fingerprints', () => {
     assert.equal(fingerprintOf(instance('a', { x: 1 }), new Map()), fingerprintOf(instance('renamed', { x: 1 }), new Map()));
   });
 });
+
+describe('fingerprints of stages that read files', () => {
+  it('change when a data file the stage reads changes, and not otherwise', async () => {
+    const { mkdtempSync, writeFileSync, utimesSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'dpo-run-fp-'));
+    const file = join(dir, 'rows.jsonl');
+    writeFileSync(file, '{"text": "a fine film"}\n');
+    const settings = { kind: 'dataset', source: { kind: 'jsonl', path: file } };
+    const dataset = (x: Record<string, unknown>) => ({ ...instance('data', x), kind: 'dataset' });
+    const before = fingerprintOf(dataset(settings), new Map());
+    assert.equal(fingerprintOf(dataset(settings), new Map()), before);
+    writeFileSync(file, '{"text": "a fine film"}\n{"text": "a dull one"}\n');
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    assert.notEqual(fingerprintOf(dataset(settings), new Map()), before);
+  });
+});

@@ -4,6 +4,8 @@ export const HELP = `dpo-run: a declarative experiment runner for preference opt
 Usage:
   dpo-run PIPELINE [options]       run a pipeline (a YAML file)
   dpo-run validate FILE... [--json] check pipelines against the schemas and the cross-stage rules
+  dpo-run report FOLDER            write report.md, frontier.svg and win_rates.svg for a run
+                                   folder (or merge the runs of a sweep folder)
   dpo-run help                     show this text (also --help)
 
 Options of a run:

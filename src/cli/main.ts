@@ -22,6 +22,13 @@ const commands: Record<string, Command> = {
     const { validateCommand } = await import('./validate.ts');
     return validateCommand(positionals, { json: values.json ?? false });
   },
+  report: async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'report');
+    if (values.help) return commands.help([]);
+    if (positionals.length !== 1) throw new UserError('report takes one run or sweep folder', 'dpo-run report runs/<pipeline>/<run-id>');
+    const { reportCommand } = await import('./report.ts');
+    return reportCommand(positionals[0]);
+  },
 };
 
 const runOptions = {

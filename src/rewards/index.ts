@@ -4,13 +4,17 @@
  * output folder of the stage that trained them (`inputs.dir`).
  */
 import { UserError } from '../errors.ts';
+import { createClassifierReward } from './classifier.ts';
 import { createLexiconReward } from './lexicon.ts';
+import { createRewardModelReward } from './reward-model.ts';
 import type { Reward, RewardFactory, RewardInputs, RewardSettings } from './types.ts';
 
 export type { Reward, RewardFactory, RewardInputs, RewardSettings } from './types.ts';
 
 export const rewardKinds: Record<string, RewardFactory> = {
   sentiment_lexicon: createLexiconReward,
+  classifier: createClassifierReward,
+  reward_model: createRewardModelReward,
 };
 
 /** The reward that `settings` describes; an unknown kind is a UserError listing the known ones. */

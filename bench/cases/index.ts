@@ -1,0 +1,11 @@
+/**
+ * The benchmark cases `npm run bench` runs, in order. Add a case: write bench/cases/<name>.ts
+ * exporting a BenchCase and list it here.
+ */
+import { generation } from './generation.ts';
+import { sftStep } from './sftStep.ts';
+import { ppoIteration } from './ppoIteration.ts';
+import { dpoStep } from './dpoStep.ts';
+import type { BenchCase } from './types.ts';
+
+export const benchCases: BenchCase[] = [sftStep, generation, dpoStep, ppoIteration];

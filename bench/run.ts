@@ -1,0 +1,23 @@
+/**
+ * `npm run bench`: runs the benchmark cases of bench/cases/index.ts on the chosen backend
+ * and prints one JSON object: the backend, and each case's figures under its name.
+ * Usage: npm run bench [-- --backend wasm|cpu|tensorflow|auto] [--only case,...]
+ */
+import { parseArgs } from 'node:util';
+import { BACKENDS, describeBackend, initBackend, type BackendRequest } from '../src/backend/index.ts';
+import { benchCases } from './cases/index.ts';
+
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, only: { type: 'string' } } });
+if (!BACKENDS.includes(values.backend as BackendRequest)) throw new Error(`--backend must be one of ${BACKENDS.join(', ')}`);
+const only = values.only?.split(',');
+const unknown = only?.filter((name) => !benchCases.some((c) => c.name === name)) ?? [];
+if (unknown.length > 0) throw new Error(`unknown case(s) ${unknown.join(', ')}; cases: ${benchCases.map((c) => c.name).join(', ')}`);
+
+const choice = await initBackend(values.backend as BackendRequest);
+console.error(describeBackend(choice));
+const cases: Record<string, unknown> = {};
+for (const c of benchCases.filter((c) => !only || only.includes(c.name))) {
+  console.error(`running ${c.name}: ${c.description}`);
+  cases[c.name] = { description: c.description, ...(await c.run()) };
+}
+console.log(JSON.stringify({ backend: choice.name, provider: choice.provider, cases }, null, 2));

@@ -1,0 +1,30 @@
+/**
+ * evaluation.json in an evaluate stage's output: the stage instances it evaluated and
+ * where their outputs are, so that a report can summarise their training.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../data/atomic-file.ts';
+import type { StageOutput } from '../stages/types.ts';
+
+export const EVALUATION_FILE = 'evaluation.json';
+
+export interface EvaluatedInstance {
+  id: string;
+  stage: string;
+  kind: string;
+  dir: string;
+}
+
+export async function writeEvaluationIndex(dir: string, instances: readonly StageOutput[]): Promise<void> {
+  const index = { instances: instances.map(({ id, stage, kind, dir }) => ({ id, stage, kind, dir })) };
+  await writeFileAtomic(join(dir, EVALUATION_FILE), JSON.stringify(index, null, 2) + '\n');
+}
+
+/** The instances an evaluation evaluated; none when it has no evaluation.json. */
+export async function readEvaluationIndex(dir: string): Promise<EvaluatedInstance[]> {
+  const file = join(dir, EVALUATION_FILE);
+  if (!existsSync(file)) return [];
+  return (JSON.parse(await readFile(file, 'utf8')) as { instances: EvaluatedInstance[] }).instances;
+}

@@ -1,0 +1,50 @@
+/**
+ * win_rates.csv: one row per policy and temperature, the share of comparisons its
+ * completion won against the baseline's (ties counted as half).
+ */
+import { join } from 'node:path';
+import { readCsvTable, writeCsvTable, type ColumnTypes } from './csvTable.ts';
+
+export const WIN_RATES_FILE = 'win_rates.csv';
+
+export interface WinRateRow {
+  [column: string]: number | string | null;
+  policy: string;
+  method: string;
+  settings: string;
+  checkpoint_step: number | null;
+  temperature: number;
+  /** The baseline: a policy's id, or `dataset` for the dataset's own completions. */
+  baseline: string;
+  /** reward or llm. */
+  judge: string;
+  win_rate: number;
+  win_rate_se: number;
+  n_comparisons: number;
+  ties: number;
+  /** Comparisons the judge gave no usable answer for (counted as ties). */
+  judge_failures: number;
+}
+
+export const WIN_RATE_COLUMNS: ColumnTypes<WinRateRow> = {
+  policy: 'text',
+  method: 'text',
+  settings: 'text',
+  checkpoint_step: 'number',
+  temperature: 'number',
+  baseline: 'text',
+  judge: 'text',
+  win_rate: 'number',
+  win_rate_se: 'number',
+  n_comparisons: 'number',
+  ties: 'number',
+  judge_failures: 'number',
+};
+
+export function writeWinRates(dir: string, rows: readonly WinRateRow[]): Promise<void> {
+  return writeCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS, rows);
+}
+
+export function readWinRates(dir: string): Promise<WinRateRow[]> {
+  return readCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS);
+}

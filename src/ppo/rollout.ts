@@ -1,0 +1,69 @@
+/**
+ * A PPO rollout: completions sampled from the policy for a batch of prompts, scored by
+ * the reward, and measured under the models before any update (the "old" policy's
+ * log-probabilities, the reference's, the values and the policy's entropy), each kept
+ * ragged: one number per response token.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Random } from '../random.ts';
+import type { Reward } from '../rewards/index.ts';
+import type { Tokenizer } from '../tokenizer/index.ts';
+import { disposeBatch, gatherResponses, rolloutBatch, type RolloutRow } from './batch.ts';
+import { sampleCompletions, type SamplingSettings } from './completions.ts';
+import { policyAndValues, referenceLogProbs, tokenEntropy } from './forward.ts';
+import type { PpoModels } from './models.ts';
+
+export interface RolloutMeasures {
+  logprobs: number[][]; // (B, L_b) log pi_old(y_t | x, y_<t)
+  refLogprobs: number[][]; // (B, L_b) log pi_ref(y_t | x, y_<t)
+  values: number[][]; // (B, L_b) V(x, y_<t)
+  entropy: number[][]; // (B, L_b) the policy's entropy at each response position
+}
+
+export interface Rollout extends RolloutMeasures {
+  rows: RolloutRow[];
+  prompts: string[];
+  completions: string[];
+  /** The reward's score of each completion, as the reward gives it (before normalisation). */
+  scores: number[];
+}
+
+/** Samples a completion of each prompt, scores them, and measures them under the models. */
+export async function collectRollout(
+  models: PpoModels,
+  tokenizer: Tokenizer,
+  reward: Reward,
+  prompts: { text: string; ids: number[] }[],
+  sampling: SamplingSettings,
+  random: Random,
+): Promise<Rollout> {
+  const completions = await sampleCompletions(models.policy, tokenizer, prompts.map((p) => p.ids), sampling, random);
+  const texts = completions.map((c) => c.text);
+  const scores = await reward.score(prompts.map((p) => p.text), texts);
+  const rows = completions.map((c) => ({ prompt: c.prompt, response: c.response }));
+  const measures = await measureRollout(models, rows, tokenizer.pad, sampling.batch_size);
+  return { rows, prompts: prompts.map((p) => p.text), completions: texts, scores, ...measures };
+}
+
+/** The per-token measures of `rows`, `chunk` rows per forward pass (no gradients). */
+export async function measureRollout(models: PpoModels, rows: readonly RolloutRow[], pad: number, chunk: number): Promise<RolloutMeasures> {
+  const measures: RolloutMeasures = { logprobs: [], refLogprobs: [], values: [], entropy: [] };
+  for (let start = 0; start < rows.length; start += chunk) {
+    const part = rows.slice(start, start + chunk);
+    const batch = rolloutBatch(part, pad);
+    const T = batch.ids.shape[1];
+    const outputs = tf.tidy(() => {
+      const { logits, logprobs, values } = policyAndValues(models, batch);
+      return [logprobs, referenceLogProbs(models.reference, batch), values, tokenEntropy(logits)];
+    });
+    const [logprobs, refLogprobs, values, entropy] = await Promise.all(outputs.map((t) => t.data()));
+    tf.dispose(outputs);
+    disposeBatch(batch);
+    measures.logprobs.push(...gatherResponses(logprobs, part, T));
+    measures.refLogprobs.push(...gatherResponses(refLogprobs, part, T));
+    measures.values.push(...gatherResponses(values, part, T));
+    measures.entropy.push(...gatherResponses(entropy, part, T));
+  }
+  return measures;
+}
+

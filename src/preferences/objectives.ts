@@ -1,0 +1,105 @@
+/**
+ * The objectives the pairwise training loop (loop.ts) can optimise, one per stage kind:
+ * DPO and its variants, Preferred-FT and Unlikelihood. Each turns a batch's
+ * log-probabilities into the training loss and its logged metrics (means over the batch).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dpoLoss, unlikelihoodLoss, type DpoLossKind } from '../losses/preference.ts';
+import type { PairLogps } from './logps.ts';
+
+/** (B,) log pi_ref(y_w|x) and log pi_ref(y_l|x) of the batch's pairs. */
+export interface ReferenceBatch {
+  chosen: tf.Tensor1D;
+  rejected: tf.Tensor1D;
+}
+
+export interface PairwiseObjective {
+  /** The metric columns besides loss, grad_norm and lr (evaluations log them as eval/<name>). */
+  metrics: readonly string[];
+  /** Whether the loss reads the rejected completions (Preferred-FT does not). */
+  usesRejected: boolean;
+  /** Whether the loss needs the reference's log-probabilities. */
+  usesReference: boolean;
+  /** The loss (a scalar, the mean over the batch) and the metrics' batch means. Called inside a tidy. */
+  loss(logps: PairLogps, reference: ReferenceBatch | undefined): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> };
+}
+
+/**
+ * The SFT term on the chosen completions: -sum_b log pi(y_w|x) / sum_b |y_w|, the mean
+ * negative log-likelihood per chosen token. (B,) inputs -> scalar.
+ */
+export function chosenNll(chosenLogps: tf.Tensor1D, chosenCounts: tf.Tensor1D): tf.Scalar {
+  return tf.div(tf.neg(chosenLogps.sum()), tf.maximum(chosenCounts.sum(), 1)) as tf.Scalar;
+}
+
+export interface DpoObjectiveSettings {
+  beta: number;
+  loss: DpoLossKind;
+  labelSmoothing: number;
+  referenceFree: boolean;
+  /** The weight of an SFT term (chosenNll) added to the DPO loss; 0 leaves it out. */
+  sftWeight: number;
+}
+
+/** DPO (sigmoid, IPO, hinge; conservative with label smoothing; reference-free), optionally plus an SFT term. */
+export function dpoObjective(settings: DpoObjectiveSettings): PairwiseObjective {
+  const metrics = ['rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected'];
+  return {
+    metrics: settings.sftWeight > 0 ? [...metrics, 'loss/dpo', 'loss/sft'] : metrics,
+    usesRejected: true,
+    usesReference: !settings.referenceFree,
+    loss(logps, reference) {
+      const rejected = logps.rejected!;
+      const zeros = tf.zerosLike(logps.chosenLogps);
+      const { losses, chosenRewards, rejectedRewards } = dpoLoss(
+        {
+          policyChosenLogps: logps.chosenLogps,
+          policyRejectedLogps: rejected.logps,
+          referenceChosenLogps: reference?.chosen ?? zeros,
+          referenceRejectedLogps: reference?.rejected ?? zeros,
+        },
+        { beta: settings.beta, loss: settings.loss, labelSmoothing: settings.labelSmoothing, referenceFree: settings.referenceFree },
+      );
+      const dpo = losses.mean() as tf.Scalar;
+      const margins = chosenRewards.sub(rejectedRewards);
+      const values: Record<string, tf.Scalar> = {
+        'rewards/chosen': chosenRewards.mean(),
+        'rewards/rejected': rejectedRewards.mean(),
+        'rewards/margins': margins.mean(),
+        'rewards/accuracies': margins.greater(0).cast('float32').mean(),
+        'logps/chosen': logps.chosenLogps.mean(),
+        'logps/rejected': rejected.logps.mean(),
+      };
+      if (settings.sftWeight === 0) return { loss: dpo, metrics: values };
+      const sft = chosenNll(logps.chosenLogps, logps.chosenCounts);
+      return { loss: dpo.add(sft.mul(settings.sftWeight)), metrics: { ...values, 'loss/dpo': dpo, 'loss/sft': sft } };
+    },
+  };
+}
+
+/** Preferred-FT: SFT on the chosen completions only (the prompt masked). */
+export function preferredFtObjective(): PairwiseObjective {
+  return {
+    metrics: ['logps/chosen'],
+    usesRejected: false,
+    usesReference: false,
+    loss: (logps) => ({ loss: chosenNll(logps.chosenLogps, logps.chosenCounts), metrics: { 'logps/chosen': logps.chosenLogps.mean() } }),
+  };
+}
+
+/** Unlikelihood: -log p(y_w|x) - alpha sum_t log(1 - p(y_l,t | x, y_l,<t)), the mean over pairs. */
+export function unlikelihoodObjective(alpha: number): PairwiseObjective {
+  return {
+    metrics: ['logps/chosen', 'logps/rejected'],
+    usesRejected: true,
+    usesReference: false,
+    loss(logps) {
+      const rejected = logps.rejected!;
+      const losses = unlikelihoodLoss(
+        { policyChosenLogps: logps.chosenLogps, policyRejectedTokenLogps: rejected.tokenLogps, rejectedMask: rejected.mask },
+        alpha,
+      );
+      return { loss: losses.mean() as tf.Scalar, metrics: { 'logps/chosen': logps.chosenLogps.mean(), 'logps/rejected': rejected.logps.mean() } };
+    },
+  };
+}

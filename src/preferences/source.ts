@@ -1,0 +1,95 @@
+/**
+ * Existing preference data, read instead of sampling: a JSONL file in one of three
+ * formats, each row turned into {prompt, chosen, rejected}.
+ *
+ *   chosen_rejected  {prompt, chosen, rejected}
+ *   labelled         {prompt, a, b, label}: label 1 means a is preferred, 0 means b is
+ *   hh_rlhf          Anthropic HH-RLHF: {chosen, rejected}, two conversations that differ
+ *                    only in their last turn; each is split at its last "\n\nAssistant:"
+ *                    into the prompt (up to and including that marker) and the response
+ *
+ * `auto` picks a row's format from its fields. A row may carry `split` (train or test).
+ * A bad row is a StageError naming the file and line.
+ */
+import { readJsonlRecords } from '../data/jsonl.ts';
+import { SPLITS, type Split } from '../data/settings.ts';
+import { StageError } from '../errors.ts';
+
+export const SOURCE_FORMATS = ['auto', 'chosen_rejected', 'labelled', 'hh_rlhf'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+type RowFormat = Exclude<SourceFormat, 'auto'>;
+
+export interface SourcePair {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  /** The row's own split, when it gives one. */
+  split?: Split;
+  /** `path:line`, for messages. */
+  where: string;
+}
+
+export const HH_ASSISTANT = '\n\nAssistant:';
+
+const rowFormats: Record<RowFormat, (r: Record<string, unknown>, where: string) => Omit<SourcePair, 'split' | 'where'>> = {
+  chosen_rejected: (r, where) => ({
+    prompt: field(r, 'prompt', where, { allowEmpty: true }),
+    chosen: field(r, 'chosen', where),
+    rejected: field(r, 'rejected', where),
+  }),
+  labelled: (r, where) => {
+    const prompt = field(r, 'prompt', where, { allowEmpty: true });
+    const a = field(r, 'a', where);
+    const b = field(r, 'b', where);
+    if (r.label !== 0 && r.label !== 1) throw new StageError(`${where}: "label" must be 0 or 1 (1: a is preferred), got ${JSON.stringify(r.label)}`);
+    return r.label === 1 ? { prompt, chosen: a, rejected: b } : { prompt, chosen: b, rejected: a };
+  },
+  hh_rlhf: (r, where) => {
+    const chosen = splitConversation(field(r, 'chosen', where), 'chosen', where);
+    const rejected = splitConversation(field(r, 'rejected', where), 'rejected', where);
+    if (chosen.prompt !== rejected.prompt) {
+      throw new StageError(`${where}: the chosen and rejected conversations differ before their last "${HH_ASSISTANT.trim()}" turn`);
+    }
+    return { prompt: chosen.prompt, chosen: chosen.response, rejected: rejected.response };
+  },
+};
+
+/** Every pair of the file at `path`; the whole file is checked before anything is returned. */
+export async function readPreferenceSource(path: string, format: SourceFormat): Promise<SourcePair[]> {
+  const pairs: SourcePair[] = [];
+  for await (const { record, where } of readJsonlRecords(path)) {
+    const pair: SourcePair = { ...rowFormats[format === 'auto' ? detectFormat(record, where) : format](record, where), where };
+    if (record.split !== undefined) {
+      if (!SPLITS.includes(record.split as Split)) throw new StageError(`${where}: "split" must be train or test, got ${JSON.stringify(record.split)}`);
+      pair.split = record.split as Split;
+    }
+    pairs.push(pair);
+  }
+  if (pairs.length === 0) throw new StageError(`${path}: no preference pairs in the file`);
+  return pairs;
+}
+
+function detectFormat(r: Record<string, unknown>, where: string): RowFormat {
+  if ('label' in r || 'a' in r || 'b' in r) return 'labelled';
+  if ('prompt' in r) return 'chosen_rejected';
+  if ('chosen' in r || 'rejected' in r) return 'hh_rlhf';
+  throw new StageError(`${where}: not a preference row: expected {prompt, chosen, rejected}, {prompt, a, b, label} or HH-RLHF's {chosen, rejected}`);
+}
+
+/** An HH-RLHF conversation split at its last assistant turn. */
+function splitConversation(text: string, name: string, where: string): { prompt: string; response: string } {
+  const at = text.lastIndexOf(HH_ASSISTANT);
+  if (at < 0) throw new StageError(`${where}: "${name}" has no "${HH_ASSISTANT.trim()}" turn`);
+  const prompt = text.slice(0, at + HH_ASSISTANT.length);
+  const response = text.slice(at + HH_ASSISTANT.length);
+  if (response.trim() === '') throw new StageError(`${where}: "${name}" has an empty last assistant turn`);
+  return { prompt, response };
+}
+
+function field(r: Record<string, unknown>, name: string, where: string, options: { allowEmpty?: boolean } = {}): string {
+  const value = r[name];
+  if (value === undefined) throw new StageError(`${where}: "${name}" is missing`);
+  if (typeof value !== 'string') throw new StageError(`${where}: "${name}" must be a string, got ${JSON.stringify(value)}`);
+  if (!options.allowEmpty && value.trim() === '') throw new StageError(`${where}: "${name}" is an empty completion`);
+  return value;
+}

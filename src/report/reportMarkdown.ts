@@ -1,0 +1,96 @@
+/**
+ * report.md: the frontier table, the win rates by temperature, the training summary of
+ * every stage, and the paper's claims checked against this run.
+ */
+import type { FrontierRow } from '../evaluation/frontierTable.ts';
+import type { WinRateRow } from '../evaluation/winRateTable.ts';
+import { checkAgainstPaper, checkTemperature } from './againstPaper.ts';
+import { formatMeanSe, formatNumber, markdownTable } from './markdownTable.ts';
+import { methodName } from './plots.ts';
+import { SUMMARY_METRICS, type StageSummary } from './trainingSummary.ts';
+
+export interface ReportInputs {
+  title: string;
+  /** Lines under the title (where the figures come from). */
+  about: string[];
+  frontier: FrontierRow[];
+  winRates: WinRateRow[];
+  stages: StageSummary[];
+  /** The temperature of the paper checks (see checkTemperature). */
+  temperature?: number;
+}
+
+export const FRONTIER_SVG = 'frontier.svg';
+export const WIN_RATES_SVG = 'win_rates.svg';
+
+export function reportMarkdown(inputs: ReportInputs): string {
+  return [`# ${inputs.title}\n`, ...inputs.about.map((line) => `${line}\n`), frontierSection(inputs.frontier), winRateSection(inputs.winRates), trainingSection(inputs.stages), paperSection(inputs)].join('\n');
+}
+
+function frontierSection(rows: readonly FrontierRow[]): string {
+  const header = ['policy', 'method', 'settings', 'step', 'T', 'reward', 'KL', 'KL bound', 'length', 'distinct-2', 'prompts', 'samples'];
+  const body = rows.map((r) => [
+    r.policy,
+    methodName(r.method),
+    r.settings,
+    r.checkpoint_step,
+    r.temperature,
+    formatMeanSe(r.reward_mean, r.reward_se),
+    formatMeanSe(r.kl_mean, r.kl_se),
+    r.kl_bound,
+    r.length_mean,
+    r.distinct_2,
+    r.n_prompts,
+    r.n_samples,
+  ]);
+  return [
+    '## Frontier\n',
+    'Each row is a policy sampled at temperature T on the held-out prompts: the mean ground-truth reward and the mean sequence-level KL, log π(y|x) − log π_ref(y|x) summed over the completion, over the same samples (± one standard error). Best-of-N gives the KL measured by its stage beside the closed-form bound log N − (N−1)/N. Length is in tokens; distinct-2 is the share of distinct bigrams among the completions.\n',
+    rows.length > 0 ? markdownTable(header, body) : '_No frontier points._\n',
+    `![Reward against KL](${FRONTIER_SVG})\n`,
+  ].join('\n');
+}
+
+function winRateSection(rows: readonly WinRateRow[]): string {
+  if (rows.length === 0) return '## Win rates\n\n_Not measured (the evaluation has no `win_rate`)._\n';
+  const temperatures = [...new Set(rows.map((r) => r.temperature))].sort((a, b) => a - b);
+  const policies = [...new Set(rows.map((r) => r.policy))];
+  const body = policies.map((policy) => {
+    const ofPolicy = rows.filter((r) => r.policy === policy);
+    return [policy, methodName(ofPolicy[0].method), ...temperatures.map((t) => {
+      const row = ofPolicy.find((r) => r.temperature === t);
+      return row ? formatMeanSe(row.win_rate, row.win_rate_se) : '–';
+    })];
+  });
+  const baselines = [...new Set(rows.map((r) => r.baseline))].join(', ');
+  const judges = [...new Set(rows.map((r) => r.judge))].join(', ');
+  const failures = rows.reduce((n, r) => n + r.judge_failures, 0);
+  return [
+    '## Win rates\n',
+    `The share of comparisons each policy's completion won against ${baselines}'s on the same prompt (ties count as half; ± one standard error), judged by ${judges === 'reward' ? 'the ground-truth reward' : judges}, by sampling temperature.${failures > 0 ? ` The judge gave no usable answer in ${failures} comparisons (counted as ties).` : ''}\n`,
+    markdownTable(['policy', 'method', ...temperatures.map((t) => `T = ${t}`)], body),
+    `![Win rate against temperature](${WIN_RATES_SVG})\n`,
+  ].join('\n');
+}
+
+function trainingSection(stages: readonly StageSummary[]): string {
+  if (stages.length === 0) return '## Training\n\n_No training stages to summarise._\n';
+  const metrics = SUMMARY_METRICS.filter((m) => stages.some((s) => s.metrics[m] !== undefined));
+  const body = stages.map((s) => [s.id, s.kind, s.steps, ...metrics.map((m) => s.metrics[m] ?? null)]);
+  return ['## Training\n', "Each stage's final figures (its summary.json, else the last value in its metrics.csv).\n", markdownTable(['stage', 'kind', 'steps', ...metrics], body)].join('\n');
+}
+
+function paperSection(inputs: ReportInputs): string {
+  const temperature = checkTemperature(inputs.frontier, inputs.temperature);
+  const checks = checkAgainstPaper(inputs.frontier, temperature);
+  return [
+    '## Against the paper\n',
+    'The DPO paper (Rafailov et al., 2023, Figure 2 left) finds on this task that DPO gives the best reward at every KL: its frontier dominates PPO\'s and PPO-GT\'s, and Preferred-FT and Unlikelihood stay below it.\n',
+    `Dominance here means: take every point (sweep instance and checkpoint) of DPO and of the other method at temperature ${temperature ?? '–'}; for each KL level k among their KL values, compare the best reward of each among its points with KL ≤ k, at the levels where both have such a point; DPO dominates when its best is at least the other's at every one of those levels. Differences within the standard errors of the frontier table count as they fall.\n`,
+    markdownTable(
+      ['claim', 'verdict', 'figures'],
+      checks.map((c) => [c.claim, `**${c.verdict}**`, c.figures]),
+    ),
+  ].join('\n');
+}
+

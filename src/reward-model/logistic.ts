@@ -1,0 +1,21 @@
+/** The classifier's loss and accuracy on logits z = the scalar head at the last token. */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Binary cross-entropy on logits, mean over examples:
+ *   -[y log sigma(z) + (1 - y) log(1 - sigma(z))] = softplus(z) - y z,
+ * stable for large |z|. logits (B,), labels (B,) in {0, 1} -> scalar.
+ */
+export function logisticLoss(logits: tf.Tensor1D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.sub(tf.softplus(logits), tf.mul(labels, logits))) as tf.Scalar);
+}
+
+/** The fraction of examples with (z > 0) == (y == 1): the accuracy at p = 0.5. */
+export function logisticAccuracy(logits: readonly number[], labels: readonly number[]): number {
+  if (logits.length === 0) return NaN;
+  let right = 0;
+  logits.forEach((z, i) => {
+    if ((z > 0 ? 1 : 0) === labels[i]) right++;
+  });
+  return right / logits.length;
+}

@@ -1,0 +1,172 @@
+/**
+ * The `classifier` stage: the paper's ground truth, a sentiment classifier
+ * p(positive | text) = sigma(z), z the scalar head of a GPT backbone at the last token of
+ * [bos, text], trained on a dataset stage's labelled texts (0 negative, 1 positive) with
+ * binary cross-entropy softplus(z) - y z. The backbone is new (`model` and `tokenizer`) or
+ * an upstream model stage's (`init`). Its model/ is what `reward: {kind: classifier}` loads.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readTexts, type TextRecord } from '../data/artifacts.ts';
+import { StageError } from '../errors.ts';
+import { createModel, disposeModel, lastTokenScores, loadStageModel, modelDir, resolveConfig, saveModel, withScalarHead, type GPT } from '../model/index.ts';
+import { batchAt } from '../reward-model/batches.ts';
+import { evaluateLabelled } from '../reward-model/evaluate.ts';
+import { logisticAccuracy, logisticLoss } from '../reward-model/logistic.ts';
+import { ScalarScorer } from '../reward-model/scorer.ts';
+import { encodeForScore, padRight } from '../reward-model/sequences.ts';
+import { resumeOrStart } from '../reward-model/resume.ts';
+import { onlyInput } from '../preferences/inputs.ts';
+import { buildTokenizer, WORD_DEFAULTS, type Tokenizer, type TokenizerSettings } from '../tokenizer/index.ts';
+import { saveCheckpoint } from '../training/checkpoints.ts';
+import { clipByGlobalNorm } from '../training/clip.ts';
+import { disposeGradients, modelGradients } from '../training/gradients.ts';
+import { isEvery, lrAt, optimizerFor, totalSteps } from '../training/settings.ts';
+import { readStageSchema } from './schemaFile.ts';
+import type { ClassifierSettings } from './settings/classifier.ts';
+import type { StageContext, StageKind } from './types.ts';
+
+const COLUMNS = ['step', 'epoch', 'loss', 'accuracy', 'grad_norm', 'lr', 'eval/loss', 'eval/accuracy'];
+
+interface LabelledText {
+  text: string;
+  label: 0 | 1;
+}
+
+export const classifier: StageKind<ClassifierSettings> = {
+  kind: 'classifier',
+  schema: readStageSchema('classifier'),
+  references: [
+    { path: 'data', accepts: ['dataset'] },
+    { path: 'init', accepts: ['model'] },
+  ],
+  produces: ['classifier'],
+
+  async run(ctx) {
+    const { train } = ctx.settings;
+    const dataDir = onlyInput(ctx, 'data').dir;
+    const trainTexts = labelled(await readTexts(dataDir, 'train'), dataDir, 'train');
+    const heldOut = labelled(await readTexts(dataDir, 'test'), dataDir, 'test');
+    const evalTexts = heldOut.slice(0, train.eval_size);
+    const total = totalSteps(train, trainTexts.length);
+
+    // Resume from the last checkpoint, or start a backbone with a new scalar head.
+    const optimizer = optimizerFor(train);
+    const { model, tokenizer, step: resumedStep } = await resumeOrStart(ctx, optimizer, () => startingModel(ctx, trainTexts));
+    let step = resumedStep;
+    const scorer = new ScalarScorer(model, tokenizer);
+    const metrics = ctx.metrics(COLUMNS);
+    ctx.log(`${trainTexts.length} train texts, ${heldOut.length} held-out; ${total} steps`);
+    ctx.progress.start(total, 'classifier');
+
+    try {
+      while (step < total) {
+        // Batch.
+        const { indices, epoch } = batchAt(trainTexts.length, train.batch_size, step, ctx.seed);
+        const batch = indices.map((i) => trainTexts[i]);
+        const sequences = batch.map((t) => encodeForScore(tokenizer, t.text, model.config.contextLength));
+        const labels = batch.map((t) => t.label);
+
+        // Forward, loss and gradients.
+        let kept: tf.Tensor1D | undefined;
+        const { loss, grads } = modelGradients([model], () => {
+          const { ids, attentionMask } = padRight(sequences, tokenizer.pad);
+          const logits = lastTokenScores(model, ids, attentionMask); // (B,)
+          kept = tf.keep(logits.clone());
+          return logisticLoss(logits, tf.tensor1d(labels));
+        });
+        const logits = Array.from(await kept!.data());
+        kept!.dispose();
+        if (!Number.isFinite(loss)) {
+          disposeGradients(grads);
+          throw new StageError(`step ${step + 1}: the loss is ${loss}; the last good checkpoint is kept`, 'lower train.lr or set train.max_grad_norm');
+        }
+
+        // Clip and step.
+        const clipped = clipByGlobalNorm(grads, train.max_grad_norm);
+        const lr = lrAt(train, step, total);
+        optimizer.step(model.params, clipped.grads, lr);
+        disposeGradients(clipped.grads);
+        step += 1;
+
+        // Log and evaluate.
+        const evaluation = isEvery(train.eval_every, step, total) ? await evaluate(scorer, evalTexts) : undefined;
+        if (isEvery(train.log_every, step, total) || evaluation) {
+          metrics.log({ step, epoch, loss, accuracy: logisticAccuracy(logits, labels), grad_norm: clipped.norm, lr, 'eval/loss': evaluation?.loss, 'eval/accuracy': evaluation?.accuracy });
+        }
+        ctx.progress.update(step, { loss });
+
+        // Checkpoint.
+        if (isEvery(train.checkpoint_every, step, total)) {
+          await saveCheckpoint(ctx.outDir, { model, optimizer, tokenizerJson: tokenizer.toJSON(), state: { step, optimizerStep: 0, random: ctx.random.state(), extra: {} } });
+        }
+        await ctx.tick();
+      }
+      ctx.progress.stop();
+      await metrics.close();
+
+      // The final model, and its accuracy on every held-out text.
+      await saveModel(modelDir(ctx.outDir), model, tokenizer.toJSON());
+      const final = await evaluate(scorer, heldOut);
+      ctx.log(`held-out accuracy ${final.accuracy.toFixed(3)} on ${heldOut.length} texts`);
+      await ctx.summary({
+        steps: total,
+        train_texts: trainTexts.length,
+        heldout_texts: heldOut.length,
+        'eval/loss': final.loss,
+        'eval/accuracy': final.accuracy,
+        'eval/positive_fraction': mean(heldOut.map((t) => t.label)),
+      });
+    } finally {
+      disposeModel(model);
+      optimizer.dispose();
+    }
+  },
+};
+
+/** A new backbone and tokenizer from `model` and `tokenizer`, or the `init` stage's model; with a new scalar head. */
+async function startingModel(ctx: StageContext<ClassifierSettings>, trainTexts: LabelledText[]): Promise<{ model: GPT; tokenizer: Tokenizer }> {
+  const settings = ctx.settings;
+  if (settings.init !== undefined) {
+    const init = await loadStageModel(onlyInput(ctx, 'init').dir, { trainable: true });
+    return { model: withScalarHead(init.model, ctx.seed), tokenizer: init.tokenizer };
+  }
+  if (settings.model === undefined) throw new StageError(`${ctx.id}: give either \`model\` (a new backbone) or \`init\` (an upstream model stage)`);
+  const tokenizer = buildTokenizer(tokenizerSettings(settings.tokenizer), trainTexts.map((t) => t.text));
+  const { n_layer, n_head, n_embd, context_length } = settings.model;
+  const config = resolveConfig({ vocabSize: tokenizer.vocabSize, contextLength: context_length, nLayer: n_layer, nHead: n_head, nEmbd: n_embd }, `${ctx.id}: model`);
+  return { model: createModel(config, { seed: ctx.seed, scalarHead: true }), tokenizer };
+}
+
+/** The schema's tokenizer settings (snake_case, absent: a word tokenizer) as the tokenizer module takes them. */
+function tokenizerSettings(settings: ClassifierSettings['tokenizer']): TokenizerSettings {
+  const kind = settings?.kind ?? 'word';
+  if (kind !== 'word') return { kind };
+  return {
+    kind,
+    vocabSize: settings?.vocab_size ?? WORD_DEFAULTS.vocabSize,
+    lowercase: settings?.lowercase ?? WORD_DEFAULTS.lowercase,
+    splitPunctuation: settings?.split_punctuation ?? WORD_DEFAULTS.splitPunctuation,
+  };
+}
+
+/** The texts labelled 0 or 1 (unlabelled ones skipped); any other label is an error naming the text. */
+function labelled(texts: TextRecord[], dir: string, split: string): LabelledText[] {
+  const out: LabelledText[] = [];
+  texts.forEach((t, i) => {
+    if (t.label === undefined) return;
+    if (t.label !== 0 && t.label !== 1) {
+      throw new StageError(`${dir}/texts.jsonl: ${split} text ${i + 1} has label ${JSON.stringify(t.label)}; the classifier needs 0 (negative) or 1 (positive)`);
+    }
+    out.push({ text: t.text, label: t.label });
+  });
+  if (split === 'train' && out.length === 0) throw new StageError(`${dir}: no labelled train texts`, 'use a dataset source with labels (bundled, aclimdb, or a label column)');
+  return out;
+}
+
+async function evaluate(scorer: ScalarScorer, texts: LabelledText[]): Promise<{ loss: number; accuracy: number }> {
+  return evaluateLabelled(scorer, texts.map((t) => t.text), texts.map((t) => t.label));
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

@@ -1,0 +1,183 @@
+/**
+ * The `evaluate` stage: the reward-KL frontier and win rates (the DPO paper's Figure 2,
+ * left, and its win-rate comparisons). For each policy and temperature it samples the
+ * held-out prompts, scores the completions with the ground-truth reward, measures
+ * log pi(y|x) - log pi_ref(y|x) on the same samples, and compares them with a baseline's.
+ *
+ *   inputs -> policies -> baseline samples per temperature -> for each policy, each
+ *   temperature: sample, score, KL, point, win rate -> frontier.csv, win_rates.csv,
+ *   samples.jsonl, evaluation.json
+ */
+import { join } from 'node:path';
+import { readPrompts } from '../data/artifacts.ts';
+import { writeJsonl } from '../data/jsonl.ts';
+import { StageError } from '../errors.ts';
+import { disposeModel, loadModelFolder, loadStageModel, modelDir, type GPT } from '../model/index.ts';
+import { encodePrompt } from '../ppo/completions.ts';
+import { Random } from '../random.ts';
+import { createReward } from '../rewards/index.ts';
+import { readBestOfNPolicy, bestOfNsOf } from '../evaluation/bestOfN.ts';
+import { baselineSamples, type Baseline } from '../evaluation/baseline.ts';
+import { writeEvaluationIndex } from '../evaluation/evaluationIndex.ts';
+import { writeFrontier, type FrontierRow } from '../evaluation/frontierTable.ts';
+import { createJudge, type Judge } from '../evaluation/judges/index.ts';
+import { pointStatistics } from '../evaluation/point.ts';
+import { policiesOf, type Policy } from '../evaluation/policies.ts';
+import { sameTokenizer, sampleAndScore, type ScoredSet } from '../evaluation/scoreSamples.ts';
+import { writeWinRates, type WinRateRow } from '../evaluation/winRateTable.ts';
+import { pairComparisons, winRateOf } from '../evaluation/winRate.ts';
+import { readStageSchema } from './schemaFile.ts';
+import type { EvaluateSettings } from './settings/evaluate.ts';
+import type { StageContext, StageKind, StageOutput } from './types.ts';
+
+export const SAMPLES_FILE = 'samples.jsonl';
+
+export const evaluate: StageKind<EvaluateSettings> = {
+  kind: 'evaluate',
+  schema: readStageSchema('evaluate'),
+  references: [
+    { path: 'policies', accepts: ['model', 'samples'] },
+    { path: 'reference', accepts: ['model'] },
+    { path: 'reward.model', accepts: ['classifier', 'reward_model'] },
+    { path: 'data', accepts: ['dataset'] },
+    { path: 'win_rate.baseline', accepts: ['model', 'dataset'] },
+  ],
+  produces: ['evaluation'],
+
+  async run(ctx) {
+    const s = ctx.settings;
+    const sampling = { topK: s.sampling.top_k, topP: s.sampling.top_p, maxNewTokens: s.sampling.max_new_tokens, batchSize: s.sampling.batch_size };
+
+    // Inputs: held-out prompts, the ground truth, the reference, the policies, the judge.
+    const dataDir = single(ctx, 'data').dir;
+    const records = (await readPrompts(dataDir, s.split)).slice(0, s.max_prompts);
+    if (records.length === 0) throw new StageError(`${dataDir}: the dataset has no ${s.split} prompts to evaluate on`, 'set evaluate.split or give the dataset a test split');
+    const promptTexts = records.map((r) => r.prompt);
+    const reward = await createReward(s.reward as never, { dir: ctx.inputs['reward.model']?.[0]?.dir });
+    const referenceOutput = single(ctx, 'reference');
+    const { model: reference, tokenizer } = await loadStageModel(referenceOutput.dir, { trainable: false });
+    // bos and the prompt's last tokens, leaving room for max_new_tokens (as PPO and best-of-N encode them).
+    const promptIds = promptTexts.map((p) => encodePrompt(tokenizer, p, reference.config.contextLength, s.sampling.max_new_tokens));
+    const policies = await policiesOf(ctx.inputs.policies ?? [], s.checkpoints, bestOfNsOf);
+    const judge: Judge | undefined = s.win_rate ? createJudge(s.win_rate.judge as never) : undefined;
+    const scoreContext = { tokenizer, reward, promptTexts, promptIds };
+
+    // Common random numbers: every policy samples temperature t from the same seed, the baseline from its own.
+    const seeds = s.temperatures.map(() => ctx.random.nextUint32());
+    const baselineSeeds = s.temperatures.map(() => ctx.random.nextUint32());
+    const judgeRandom = ctx.random.fork();
+
+    const frontier: FrontierRow[] = [];
+    const winRates: WinRateRow[] = [];
+    const samples: Record<string, unknown>[] = [];
+    try {
+      // The baseline's completions, per temperature.
+      let baseline: Baseline | undefined;
+      if (s.win_rate) {
+        const output = single(ctx, 'win_rate.baseline');
+        ctx.log(`sampling the baseline ${output.id}`);
+        baseline = await baselineSamples(output, { ...scoreContext, records, temperatures: s.temperatures, seeds: baselineSeeds, samplesPerPrompt: s.samples_per_prompt, sampling, tick: () => ctx.tick() });
+        for (const [t, set] of baseline.sets) samples.push(...sampleRows(`baseline:${baseline.id}`, 'baseline', t, set, promptTexts));
+      }
+
+      ctx.progress.start(policies.length * s.temperatures.length, 'evaluate');
+      let done = 0;
+      for (const policy of policies) {
+        // One set of scored samples per temperature: sampled from a model, or best-of-N's chosen completions.
+        const sets = new Map<number, ScoredSet>();
+        let measured: { klBound: number; klMean: number; klSe: number | null } | undefined;
+        if (policy.source.kind === 'best_of_n') {
+          const read = await readBestOfNPolicy(policy.source.dir, policy.source.n, scoreContext, promptTexts);
+          sets.set(policy.source.temperature, read.set);
+          measured = read;
+          done += s.temperatures.length;
+          ctx.progress.update(done);
+        } else {
+          const sharesReference = policy.source.dir === modelDir(referenceOutput.dir);
+          const model = sharesReference ? reference : await loadPolicy(policy, tokenizer);
+          try {
+            for (const [i, temperature] of s.temperatures.entries()) {
+              const options = { ...sampling, samplesPerPrompt: s.samples_per_prompt, temperature, eos: tokenizer.eos, random: new Random(seeds[i]), tick: () => ctx.tick() };
+              sets.set(temperature, await sampleAndScore(model, { ...scoreContext, reference }, options));
+              ctx.progress.update(++done);
+            }
+          } finally {
+            if (model !== reference) disposeModel(model);
+          }
+        }
+
+        for (const [temperature, set] of sets) {
+          const point = pointStatistics({ rewards: set.rewards, kls: set.kls, tokens: set.tokens, nPrompts: new Set<string | number>(set.prompts ?? set.promptIndex).size });
+          if (measured) Object.assign(point, { kl_mean: measured.klMean, kl_se: measured.klSe });
+          const described = { policy: policy.id, method: policy.method, settings: policy.settings, checkpoint_step: policy.checkpointStep, temperature };
+          frontier.push({ ...described, instance: policy.instance, ...point, kl_bound: measured?.klBound ?? null });
+          samples.push(...sampleRows(policy.id, 'policy', temperature, set, promptTexts));
+          const against = baseline?.sets.get(temperature);
+          if (judge && baseline && against) {
+            const comparisons = pairComparisons(promptTexts, scored(set), scored(against)).slice(0, judge.maxComparisons);
+            const rate = winRateOf(await judge.judge(comparisons, judgeRandom));
+            winRates.push({ ...described, baseline: baseline.id, judge: judge.kind, win_rate: rate.winRate, win_rate_se: rate.se, n_comparisons: rate.n, ties: rate.ties, judge_failures: rate.failures });
+          }
+        }
+        const last = frontier.at(-1)!;
+        ctx.log(`${policy.id}: reward ${last.reward_mean.toFixed(3)}, KL ${last.kl_mean.toFixed(2)} (temperature ${last.temperature})`);
+      }
+      ctx.progress.stop();
+    } finally {
+      disposeModel(reference);
+      reward.dispose?.();
+    }
+
+    // Outputs.
+    await writeFrontier(ctx.outDir, frontier);
+    await writeWinRates(ctx.outDir, winRates);
+    await writeJsonl(join(ctx.outDir, SAMPLES_FILE), samples);
+    await ctx.summary({
+      reference: referenceOutput.id,
+      policies: policies.map((p) => p.id),
+      temperatures: s.temperatures,
+      n_prompts: records.length,
+      samples_per_prompt: s.samples_per_prompt,
+      baseline: s.win_rate?.baseline ?? null,
+      judge: judge?.description ?? null,
+    });
+    const evaluated = new Set(policies.map((p) => p.instance));
+    await writeEvaluationIndex(ctx.outDir, (ctx.inputs.policies ?? []).filter((o) => evaluated.has(o.id)));
+  },
+};
+
+/** The one output of a single-stage reference (`data`, `reference`, `win_rate.baseline`). */
+function single(ctx: StageContext<EvaluateSettings>, path: string): StageOutput {
+  const outputs = ctx.inputs[path] ?? [];
+  if (outputs.length !== 1) {
+    throw new StageError(`evaluate.${path} must name one stage instance, got ${outputs.length} (${outputs.map((o) => o.id).join(', ') || 'none'})`, 'a swept stage has several instances: name it in policies instead');
+  }
+  return outputs[0];
+}
+
+async function loadPolicy(policy: Policy, referenceTokenizer: Parameters<typeof sameTokenizer>[0]): Promise<GPT> {
+  const { model, tokenizer } = await loadModelFolder(policy.source.dir, { trainable: false });
+  if (!sameTokenizer(tokenizer, referenceTokenizer)) {
+    disposeModel(model);
+    throw new StageError(`${policy.id} has a different tokenizer from the reference (${policy.source.dir})`, 'the KL needs the policy and the reference to share one tokenizer: train them from the same sft stage');
+  }
+  return model;
+}
+
+function scored(set: ScoredSet) {
+  return set.texts.map((completion, i) => ({ promptIndex: set.promptIndex[i], completion, reward: set.rewards[i] }));
+}
+
+function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: number, set: ScoredSet, prompts: readonly string[]) {
+  return set.texts.map((completion, i) => ({
+    policy,
+    role,
+    temperature,
+    prompt_index: set.promptIndex[i],
+    prompt: set.prompts?.[i] ?? prompts[set.promptIndex[i]],
+    completion,
+    reward: set.rewards[i],
+    kl: set.kls ? set.kls[i] : null,
+    length: set.tokens[i].length,
+  }));
+}

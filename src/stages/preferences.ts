@@ -1,0 +1,118 @@
+/**
+ * The `preferences` stage: preference pairs for the dpo, preferred_ft, unlikelihood and
+ * reward_model stages. Either sampled (k completions of each dataset prompt from the
+ * policy, scored by a ground-truth reward, paired with ties dropped; train prompts give
+ * train pairs, test prompts held-out ones) or read from an existing preference file
+ * (`source`). Writes pairs.jsonl and tokenizer.json (src/preferences/pairs.ts) only once
+ * every pair is made, so a bad input leaves nothing behind.
+ */
+import { resolve } from 'node:path';
+import type { StageContext, StageKind } from './types.ts';
+import { readStageSchema } from './schemaFile.ts';
+import type { PreferencesSettings } from './settings/preferences.ts';
+import { readPrompts } from '../data/artifacts.ts';
+import { StageError } from '../errors.ts';
+import { disposeModel, loadStageModel, type GPT } from '../model/index.ts';
+import { onlyInput } from '../preferences/inputs.ts';
+import { encodePair, writePairs, type PairRecord } from '../preferences/pairs.ts';
+import { samplePairs } from '../preferences/sample.ts';
+import { readPreferenceSource } from '../preferences/source.ts';
+import { createReward, type RewardSettings } from '../rewards/index.ts';
+import type { Tokenizer } from '../tokenizer/index.ts';
+
+type Source = NonNullable<PreferencesSettings['source']>;
+
+export const preferences: StageKind<PreferencesSettings> = {
+  kind: 'preferences',
+  schema: readStageSchema('preferences'),
+  references: [
+    { path: 'policy', accepts: ['model'] },
+    { path: 'data', accepts: ['dataset'] },
+    { path: 'reward.model', accepts: ['classifier', 'reward_model'] },
+  ],
+  produces: ['pairs'],
+
+  async run(ctx) {
+    const { model, tokenizer } = await loadStageModel(onlyInput(ctx, 'policy').dir, { trainable: false });
+    try {
+      const { pairs, summary } = ctx.settings.source
+        ? await pairsFromSource(ctx, ctx.settings.source, tokenizer, model.config.contextLength)
+        : await sampledPairs(ctx, model, tokenizer);
+      if (pairs.length === 0) throw new StageError(`${ctx.id}: no preference pairs were made`, 'sample more prompts, raise k or the temperature, or lower min_margin');
+      await writePairs(ctx.outDir, pairs, tokenizer);
+      const counts = { train: pairs.filter((p) => p.split === 'train').length, test: pairs.filter((p) => p.split === 'test').length };
+      ctx.log(`${pairs.length} pairs (train ${counts.train}, test ${counts.test})`);
+      await ctx.summary({ pairs: counts, ...meanScores(pairs), ...summary });
+    } finally {
+      disposeModel(model);
+    }
+  },
+};
+
+/** k completions of each prompt from the policy, scored by the reward, paired. */
+async function sampledPairs(ctx: StageContext<PreferencesSettings>, model: GPT, tokenizer: Tokenizer) {
+  const s = ctx.settings;
+  if (!s.reward) throw new StageError(`${ctx.id}: a reward is required to label sampled pairs`);
+  const dataDir = onlyInput(ctx, 'data').dir;
+  const train = (await readPrompts(dataDir, 'train')).slice(0, s.max_prompts ?? undefined);
+  const test = (await readPrompts(dataDir, 'test')).slice(0, s.max_test_prompts ?? undefined);
+  if (train.length === 0) throw new StageError(`${ctx.id}: the dataset has no train prompts`);
+  const reward = await createReward(s.reward as RewardSettings, { dir: ctx.inputs['reward.model']?.[0]?.dir });
+  const prompts = [...train, ...test];
+  ctx.log(`sampling ${s.k} completions of ${prompts.length} prompts (train ${train.length}, test ${test.length})`);
+  ctx.progress.start(prompts.length, 'prompts');
+  try {
+    const sampled = await samplePairs(model, tokenizer, reward, prompts, {
+      k: s.k,
+      pairing: s.pairs,
+      minMargin: s.min_margin,
+      temperature: s.sampling.temperature,
+      topK: s.sampling.top_k,
+      topP: s.sampling.top_p,
+      maxNewTokens: s.sampling.max_new_tokens,
+      batchSize: s.sampling.batch_size,
+      random: ctx.random.fork(),
+      onBatch: async (done) => {
+        ctx.progress.update(done);
+        await ctx.tick();
+      },
+    });
+    return {
+      pairs: sampled.pairs,
+      summary: {
+        prompts: { train: train.length, test: test.length },
+        fraction_prompts_without_pair: sampled.promptsWithoutPair / prompts.length,
+        completions: sampled.completions,
+        empty_completions: sampled.emptyCompletions,
+      },
+    };
+  } finally {
+    ctx.progress.stop();
+    reward.dispose?.();
+  }
+}
+
+/** The pairs of an existing preference file, tokenized; rows without a split are held out with probability test_fraction. */
+async function pairsFromSource(ctx: StageContext<PreferencesSettings>, source: Source, tokenizer: Tokenizer, contextLength: number) {
+  const path = resolve(source.path);
+  ctx.log(`reading preference pairs from ${path}`);
+  const rows = await readPreferenceSource(path, source.format);
+  const splitRandom = ctx.random.fork();
+  const pairs = rows.map((row): PairRecord => {
+    const ids = encodePair(tokenizer, row, contextLength);
+    if (ids.chosen_ids.length === 0 || ids.rejected_ids.length === 0) {
+      throw new StageError(`${row.where}: the ${ids.chosen_ids.length === 0 ? 'chosen' : 'rejected'} completion has no tokens under the policy's tokenizer`);
+    }
+    const split = row.split ?? (splitRandom.next() < source.test_fraction ? 'test' : 'train');
+    return { prompt: row.prompt, chosen: row.chosen, rejected: row.rejected, chosen_score: null, rejected_score: null, ...ids, split };
+  });
+  return { pairs, summary: { source: path } };
+}
+
+/** The mean ground-truth score of the chosen and of the rejected completions (null without scores). */
+function meanScores(pairs: PairRecord[]): { mean_chosen_score: number | null; mean_rejected_score: number | null } {
+  const scored = pairs.filter((p) => p.chosen_score !== null && p.rejected_score !== null);
+  if (scored.length === 0) return { mean_chosen_score: null, mean_rejected_score: null };
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean_chosen_score: mean(scored.map((p) => p.chosen_score!)), mean_rejected_score: mean(scored.map((p) => p.rejected_score!)) };
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { initBackend } from '../../src/backend/index.ts';
+import { readFrontier } from '../../src/evaluation/frontierTable.ts';
+import { readWinRates } from '../../src/evaluation/winRateTable.ts';
+import { readEvaluationIndex } from '../../src/evaluation/evaluationIndex.ts';
+import { StageError } from '../../src/errors.ts';
+import { createModel, disposeModel, modelDir, resolveConfig, saveModel } from '../../src/model/index.ts';
+import { stageSchema } from '../../src/pipeline/schema.ts';
+import { evaluate } from '../../src/stages/evaluate.ts';
+import type { EvaluateSettings } from '../../src/stages/settings/evaluate.ts';
+import { buildTokenizer } from '../../src/tokenizer/index.ts';
+import { testContext } from '../helpers/context.ts';
+import { output, tinyOutputs, type TinyOutputs } from '../evaluation/tinyPolicies.ts';
+
+function resolve(settings: Record<string, unknown>): EvaluateSettings {
+  const resolved = structuredClone({ kind: 'evaluate', ...settings });
+  const validate = new Ajv({ useDefaults: true, allErrors: true }).compile(stageSchema(evaluate));
+  assert.ok(validate(resolved), JSON.stringify(validate.errors));
+  return resolved as unknown as EvaluateSettings;
+}
+
+describe('evaluate stage', function () {
+  this.timeout(120000);
+  let outputs: TinyOutputs;
+  const base = {
+    policies: ['sft', 'dpo'],
+    reference: 'sft',
+    reward: { kind: 'sentiment_lexicon' },
+    data: 'data',
+    samples_per_prompt: 8,
+    temperatures: [0, 1],
+    sampling: { max_new_tokens: 6 },
+  };
+
+  before(async () => {
+    await initBackend('wasm');
+    outputs = await tinyOutputs();
+  });
+
+  const inputsFor = (baseline = outputs.sft) => ({ policies: [outputs.sft, outputs.dpo], reference: [outputs.sft], data: [outputs.data], 'win_rate.baseline': [baseline] });
+
+  it('fills in the defaults the schema states', () => {
+    const settings = resolve({ policies: ['sft'], reference: 'sft', reward: { kind: 'sentiment_lexicon' }, data: 'data' });
+    assert.deepEqual(settings.temperatures, [0, 0.25, 0.5, 0.75, 1]);
+    assert.equal(settings.checkpoints, 'final');
+    assert.equal(settings.sampling.max_new_tokens, 24);
+  });
+
+  it('writes the frontier, the win rates against a policy, and every scored sample', async () => {
+    const settings = resolve({ ...base, win_rate: { baseline: 'sft' } });
+    const ctx = await testContext(settings, { inputs: inputsFor(), seed: 3 });
+    await evaluate.run(ctx);
+
+    const frontier = await readFrontier(ctx.outDir);
+    assert.deepEqual(frontier.map((r) => [r.policy, r.temperature]), [['sft', 0], ['sft', 1], ['dpo[beta=0.1]', 0], ['dpo[beta=0.1]', 1]]);
+    const [sft0, sft1, dpo0, dpo1] = frontier;
+    assert.equal(sft1.kl_mean, 0, 'the reference against itself');
+    assert.equal(sft0.kl_mean, 0);
+    assert.ok(dpo1.kl_mean > 0, `dpo KL ${dpo1.kl_mean}`);
+    assert.equal(dpo1.method, 'dpo');
+    assert.equal(dpo1.settings, 'beta=0.1');
+    assert.equal(dpo1.n_prompts, 6);
+    assert.equal(dpo1.n_samples, 48);
+    assert.ok(dpo1.distinct_2 > 0 && dpo1.distinct_2 <= 1);
+    assert.ok(dpo0.length_mean > 0);
+
+    const winRates = await readWinRates(ctx.outDir);
+    assert.equal(winRates.length, 4);
+    for (const row of winRates) assert.equal(row.baseline, 'sft');
+    // Greedy decoding gives the policy and its own baseline the same completions: all ties.
+    const self0 = winRates.find((r) => r.policy === 'sft' && r.temperature === 0)!;
+    assert.equal(self0.win_rate, 0.5);
+    assert.equal(self0.ties, self0.n_comparisons);
+    // At temperature 1 the baseline's samples are drawn independently: 0.5 within noise.
+    const self1 = winRates.find((r) => r.policy === 'sft' && r.temperature === 1)!;
+    assert.equal(self1.n_comparisons, 48);
+    assert.ok(Math.abs(self1.win_rate - 0.5) <= 3 * self1.win_rate_se + 0.02, `${self1.win_rate} ± ${self1.win_rate_se}`);
+
+    const samples = readFileSync(join(ctx.outDir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(samples.length, 4 * 48 + 2 * 48); // policies at 2 temperatures, and the baseline's
+    assert.deepEqual(Object.keys(samples.find((s) => s.role === 'policy')).sort(), ['completion', 'kl', 'length', 'policy', 'prompt', 'prompt_index', 'reward', 'role', 'temperature']);
+    assert.deepEqual((await readEvaluationIndex(ctx.outDir)).map((i) => i.id), ['sft', 'dpo[beta=0.1]']);
+  });
+
+  it("compares with the dataset's own completions when the baseline is a dataset stage", async () => {
+    const settings = resolve({ ...base, policies: ['dpo'], temperatures: [1], win_rate: { baseline: 'data' } });
+    const ctx = await testContext(settings, { inputs: { ...inputsFor(outputs.data), policies: [outputs.dpo] } });
+    await evaluate.run(ctx);
+    const [row] = await readWinRates(ctx.outDir);
+    assert.equal(row.baseline, 'dataset');
+    assert.equal(row.n_comparisons, 48);
+  });
+
+  it('stops with a StageError when a policy has another tokenizer than the reference', async () => {
+    const tokenizer = buildTokenizer({ kind: 'char', vocabSize: 100, lowercase: true, splitPunctuation: true } as never, ['abc def']);
+    const dir = await mkdtemp(join(tmpdir(), 'dpo-run-eval-other-'));
+    const model = createModel(resolveConfig({ vocabSize: tokenizer.vocabSize, contextLength: 24, nLayer: 1, nHead: 2, nEmbd: 16 }), { seed: 1 });
+    await saveModel(modelDir(dir), model, tokenizer.toJSON());
+    disposeModel(model);
+    const settings = resolve({ ...base, policies: ['other'], temperatures: [0] });
+    const ctx = await testContext(settings, { inputs: { ...inputsFor(), policies: [output('other', 'sft', dir)] } });
+    await assert.rejects(evaluate.run(ctx), (e: unknown) => e instanceof StageError && /different tokenizer/.test(e.message));
+  });
+});

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { parse } from 'csv-parse/sync';
+import { initBackend } from '../../src/backend/index.ts';
+import { readJsonlObjects } from '../../src/data/jsonl.ts';
+import { InterruptedError, StageError } from '../../src/errors.ts';
+import { openMetricsWriter } from '../../src/executor/metricsWriter.ts';
+import { disposeModel, loadStageModel, WEIGHTS_FILE } from '../../src/model/index.ts';
+import { dataset } from '../../src/stages/dataset.ts';
+import { stageKinds } from '../../src/stages/index.ts';
+import type { SftSettings } from '../../src/stages/settings/sft.ts';
+import { SAMPLES_FILE, sft } from '../../src/stages/sft.ts';
+import type { StageOutput } from '../../src/stages/types.ts';
+import { testContext } from '../helpers/context.ts';
+
+/** Resolved sft settings for a tiny model, with `train` overrides. */
+function tinySettings(train: Partial<SftSettings['train']> = {}, model: Partial<NonNullable<SftSettings['model']>> = {}): SftSettings {
+  return {
+    kind: 'sft',
+    data: 'data',
+    tokenizer: { kind: 'word', vocab_size: 300, lowercase: true, split_punctuation: true },
+    model: { n_layer: 2, n_head: 2, n_embd: 32, context_length: 32, dropout: 0, ...model },
+    text: 'texts',
+    train: {
+      optimizer: 'adamw', lr: 3e-3, weight_decay: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8, warmup_steps: 2, decay: 'cosine', min_lr_ratio: 0.1,
+      max_grad_norm: 1, batch_size: 8, epochs: 10, max_steps: 20, eval_every: 10, eval_size: 16, checkpoint_every: 0, log_every: 1, ...train,
+    },
+    samples: { count: 2, sampling: { temperature: 1, top_k: 0, top_p: 1, max_new_tokens: 8, batch_size: 8 } },
+  };
+}
+
+/** Runs sft with a real metrics.csv in its folder; `tick` replaces the context's. */
+async function runSft(settings: SftSettings, data: StageOutput, options: { outDir?: string; tick?: () => Promise<void> } = {}) {
+  const ctx = await testContext(settings, { seed: 3, outDir: options.outDir, inputs: { data: [data] }, id: 'sft' });
+  ctx.metrics = (columns, file = 'metrics.csv') => openMetricsWriter(join(ctx.outDir, file), columns);
+  if (options.tick) ctx.tick = options.tick;
+  await sft.run(ctx);
+  return ctx;
+}
+
+async function metricsRows(dir: string): Promise<Record<string, string>[]> {
+  return parse(await readFile(join(dir, 'metrics.csv'), 'utf8'), { columns: true });
+}
+
+describe('the sft stage', function () {
+  this.timeout(120000);
+  let data: StageOutput;
+
+  before(async () => {
+    await initBackend('wasm');
+    const settings = { kind: 'dataset', source: { kind: 'bundled', sets: ['yelp'] }, limit: 120, split: { test_fraction: 0.2 } };
+    const ctx = await testContext(settings, { seed: 1, id: 'data' });
+    await dataset.run(ctx as never);
+    data = { id: 'data', stage: 'data', kind: 'dataset', dir: ctx.outDir, settings, sweep: {} };
+  });
+
+  it('is registered as a kind that reads a dataset and produces a model', () => {
+    assert.equal(stageKinds.sft, sft);
+    assert.deepEqual(sft.produces, ['model']);
+    assert.deepEqual(sft.references.map((r) => [r.path, r.accepts]), [['data', ['dataset']], ['init_stage', ['model']]]);
+  });
+
+  it('trains a tiny model whose held-out loss falls, logging metrics, samples and a model that loads back', async () => {
+    const before = tf.memory().numTensors;
+    const ctx = await runSft(tinySettings(), data);
+    assert.equal(tf.memory().numTensors, before, 'no tensor outlives the stage');
+
+    const rows = await metricsRows(ctx.outDir);
+    assert.deepEqual(Object.keys(rows[0]), ['step', 'epoch', 'loss', 'eval/loss', 'eval/perplexity', 'lr', 'grad_norm', 'tokens_per_second']);
+    assert.deepEqual(rows.map((r) => Number(r.step)), Array.from({ length: 21 }, (_, i) => i));
+    const evals = rows.filter((r) => r['eval/loss'] !== '');
+    assert.deepEqual(evals.map((r) => Number(r.step)), [0, 10, 20]);
+    assert.ok(Number(evals[2]['eval/loss']) < Number(evals[0]['eval/loss']) - 0.5, `eval/loss ${evals[0]['eval/loss']} -> ${evals[2]['eval/loss']}`);
+    assert.ok(Math.abs(Number(evals[2]['eval/perplexity']) - Math.exp(Number(evals[2]['eval/loss']))) < 1e-3 * Number(evals[2]['eval/perplexity']));
+
+    const samples = await readJsonlObjects(join(ctx.outDir, SAMPLES_FILE), (r) => r);
+    assert.deepEqual(samples.map((s) => s.step), [0, 0, 10, 10, 20, 20]);
+    assert.ok(samples.every((s) => typeof s.prompt === 'string' && typeof s.completion === 'string'));
+
+    const summary = JSON.parse(await readFile(join(ctx.outDir, 'summary.json'), 'utf8'));
+    assert.equal(summary.steps, 20);
+    assert.equal(summary.eval_loss, Number(evals[2]['eval/loss']));
+    assert.ok(summary.parameters > 0 && summary.tokens_per_second > 0);
+    assert.deepEqual((await readdir(join(ctx.outDir, 'checkpoints'))), ['step-000020']);
+
+    const { model, tokenizer } = await loadStageModel(ctx.outDir, { trainable: false });
+    assert.equal(model.config.nLayer, 2);
+    assert.equal(model.config.vocabSize, tokenizer.vocabSize);
+    disposeModel(model);
+  });
+
+  it('resumes an interrupted run from its last checkpoint and ends as an uninterrupted run does', async () => {
+    const settings = tinySettings({ max_steps: 6, checkpoint_every: 2, eval_every: 3 }, { dropout: 0.1 });
+    const whole = await runSft(settings, data);
+
+    const outDir = await mkdtemp(join(tmpdir(), 'dpo-run-sft-resume-'));
+    let ticks = 0;
+    const interruptAtStep5 = async () => {
+      if (++ticks === 5) throw new InterruptedError();
+    };
+    await assert.rejects(runSft(settings, data, { outDir, tick: interruptAtStep5 }), InterruptedError);
+    assert.deepEqual(await readdir(join(outDir, 'checkpoints')), ['step-000002', 'step-000004']);
+    assert.ok(!existsSync(join(outDir, 'model')));
+
+    const resumed = await runSft(settings, data, { outDir });
+    assert.ok(resumed.logs.some((line) => /resuming from .*step-000004/.test(line)));
+    const weights = async (dir: string) => readFile(join(dir, 'model', WEIGHTS_FILE));
+    assert.ok((await weights(resumed.outDir)).equals(await weights(whole.outDir)), 'the same final weights');
+    const summary = async (dir: string) => JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    assert.equal((await summary(resumed.outDir)).eval_loss, (await summary(whole.outDir)).eval_loss);
+    assert.equal((await summary(resumed.outDir)).train_loss, (await summary(whole.outDir)).train_loss);
+    // metrics.csv and samples.jsonl read as the uninterrupted run's (speed aside)
+    const withoutSpeed = (rows: Record<string, string>[]) => rows.map(({ tokens_per_second: _, ...rest }) => rest);
+    assert.deepEqual(withoutSpeed(await metricsRows(resumed.outDir)), withoutSpeed(await metricsRows(whole.outDir)));
+    assert.deepEqual(await readFile(join(resumed.outDir, SAMPLES_FILE), 'utf8'), await readFile(join(whole.outDir, SAMPLES_FILE), 'utf8'));
+  });
+
+  it('stops with a StageError naming the step when the loss is not finite, keeping the last good checkpoint', async () => {
+    const settings = tinySettings({ lr: 1e30, max_grad_norm: 0, warmup_steps: 0, decay: 'constant', max_steps: 6, checkpoint_every: 1, eval_every: 0 });
+    const outDir = await mkdtemp(join(tmpdir(), 'dpo-run-sft-nan-'));
+    const before = tf.memory().numTensors;
+    let message = '';
+    await assert.rejects(runSft(settings, data, { outDir }), (error: unknown) => {
+      assert.ok(error instanceof StageError);
+      message = error.message;
+      return true;
+    });
+    assert.equal(tf.memory().numTensors, before, 'no tensor outlives the failed stage');
+    const step = Number(/at step (\d+)/.exec(message)?.[1]);
+    assert.ok(step >= 2, message);
+    const kept = await readdir(join(outDir, 'checkpoints'));
+    assert.equal(kept.at(-1), `step-${String(step - 1).padStart(6, '0')}`);
+    assert.ok(message.includes(kept.at(-1)!), message);
+    assert.ok(!existsSync(join(outDir, 'model')));
+  });
+});

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { UserError } from '../errors.ts';
 import { registerWasmKernels } from './kernels/index.ts';
+import { registerNativeKernels } from './native/index.ts';
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
@@ -21,6 +22,8 @@ export interface BackendChoice {
   provider: string;
   /** Why each earlier candidate was passed over. */
   passedOver: { candidate: string; reason: string }[];
+  /** On wasm: whether the native kernels (native/, BLIS) were registered, and why not. */
+  native?: { loaded: boolean; reason: string; kernels: string[] };
 }
 
 interface Candidate {
@@ -58,8 +61,12 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<Bac
       await candidate.load();
       if (!(await tf.setBackend(candidate.backend))) throw new Error(`tf.setBackend('${candidate.backend}') failed`);
       await tf.ready();
-      if (candidate.backend === 'wasm') registerWasmKernels();
-      chosen = { name: candidate.backend, provider: candidate.provider, passedOver };
+      let native: BackendChoice['native'];
+      if (candidate.backend === 'wasm') {
+        registerWasmKernels();
+        native = registerNativeKernels();
+      }
+      chosen = { name: candidate.backend, provider: candidate.provider, passedOver, ...(native ? { native } : {}) };
       return chosen;
     } catch (error) {
       const reason = describeLoadFailure(error);
@@ -81,5 +88,10 @@ function describeLoadFailure(error: unknown): string {
 /** One line for the start of a run: `backend: wasm (tensorflow-gpu: not installed; tensorflow: not installed)`. */
 export function describeBackend(choice: BackendChoice): string {
   const skipped = choice.passedOver.map((p) => `${p.candidate}: ${p.reason}`).join('; ');
-  return `backend: ${choice.name} via ${choice.provider}` + (skipped ? ` (passed over ${skipped})` : '');
+  const native = choice.native
+    ? choice.native.loaded
+      ? `; native kernels: ${choice.native.reason}`
+      : `; native kernels off (${choice.native.reason}): stock wasm kernels`
+    : '';
+  return `backend: ${choice.name} via ${choice.provider}${native}` + (skipped ? ` (passed over ${skipped})` : '');
 }

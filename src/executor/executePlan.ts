@@ -57,7 +57,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     pipeline: plan.name,
     file: plan.file,
     run_id: runDir.split(/[\\/]/).pop()!,
-    backend: { name: options.backend.name, provider: options.backend.provider, passed_over: options.backend.passedOver },
+    backend: { name: options.backend.name, provider: options.backend.provider, passed_over: options.backend.passedOver, native: options.backend.native ?? null },
     run_sweep: plan.runSweep,
     ...selection,
   });

@@ -32,7 +32,7 @@ export interface ManifestData {
   status: RunStatus;
   started: string;
   ended: string | null;
-  backend: { name: string; provider: string; passed_over: BackendChoice['passedOver'] };
+  backend: { name: string; provider: string; passed_over: BackendChoice['passedOver']; native: BackendChoice['native'] | null };
   run_sweep: Record<string, unknown>;
   only: string[];
   force: string[];

@@ -23,7 +23,7 @@ stages:
     data: data
     tokenizer: {kind: word, vocab_size: 500}
     model: {n_layer: 2, n_head: 2, n_embd: 32, context_length: 32}
-    train: {lr: 0.003, batch_size: 16, max_steps: 20, eval_size: 16}
+    train: {lr: 0.003, batch_size: 16, max_steps: 40, eval_size: 16}
     samples: {count: 0}
   prefs:
     kind: preferences
@@ -31,15 +31,15 @@ stages:
     data: data
     reward: {kind: sentiment_lexicon, text: completion}
     k: 4
-    max_prompts: 40
-    max_test_prompts: 24
+    max_prompts: 120
+    max_test_prompts: 40
     sampling: {max_new_tokens: 10, batch_size: 64}
   dpo:
     kind: dpo
     policy: sft
     pairs: prefs
     sweep: {beta: [0.1, 0.5]}
-    train: {optimizer: adam, lr: 0.002, batch_size: 16, epochs: 2, max_steps: 24, eval_every: 12, log_every: 4}
+    train: {optimizer: adam, lr: 0.002, batch_size: 16, epochs: 3, max_steps: 60, eval_every: 30, eval_size: 128, log_every: 4}
 `;
 
 describe('preference pairs and DPO end to end', function () {

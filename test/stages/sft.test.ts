@@ -15,6 +15,8 @@ import { stageKinds } from '../../src/stages/index.ts';
 import type { SftSettings } from '../../src/stages/settings/sft.ts';
 import { SAMPLES_FILE, sft } from '../../src/stages/sft.ts';
 import type { StageOutput } from '../../src/stages/types.ts';
+import { exampleBatch, promptCompletionExamples, textExamples } from '../../src/stages/sft/examples.ts';
+import { buildTokenizer } from '../../src/tokenizer/index.ts';
 import { testContext } from '../helpers/context.ts';
 
 /** Resolved sft settings for a tiny model, with `train` overrides. */
@@ -93,6 +95,22 @@ describe('the sft stage', function () {
     disposeModel(model);
   });
 
+  it('starts from an upstream model stage and trains on prompt/completion pairs with the prompt masked', async () => {
+    const upstream = await runSft(tinySettings({ max_steps: 2 }), data);
+    const { model: _m, tokenizer: _t, ...rest } = tinySettings({ max_steps: 3, eval_every: 0 });
+    const settings: SftSettings = { ...rest, text: 'prompt_completion', init_stage: 'base' };
+    const ctx = await testContext(settings, {
+      seed: 3,
+      inputs: { data: [data], init_stage: [{ id: 'base', stage: 'base', kind: 'sft', dir: upstream.outDir, settings: {}, sweep: {} }] },
+    });
+    await sft.run(ctx);
+    const trained = await readFile(join(ctx.outDir, 'model', 'tokenizer.json'), 'utf8');
+    assert.equal(trained, await readFile(join(upstream.outDir, 'model', 'tokenizer.json'), 'utf8'), 'the upstream tokenizer is kept');
+    const summary = JSON.parse(await readFile(join(ctx.outDir, 'summary.json'), 'utf8'));
+    assert.equal(summary.steps, 3);
+    assert.equal(summary.parameters, JSON.parse(await readFile(join(upstream.outDir, 'summary.json'), 'utf8')).parameters);
+  });
+
   it('resumes an interrupted run from its last checkpoint and ends as an uninterrupted run does', async () => {
     const settings = tinySettings({ max_steps: 6, checkpoint_every: 2, eval_every: 3 }, { dropout: 0.1 });
     const whole = await runSft(settings, data);
@@ -136,5 +154,40 @@ describe('the sft stage', function () {
     assert.equal(kept.at(-1), `step-${String(step - 1).padStart(6, '0')}`);
     assert.ok(message.includes(kept.at(-1)!), message);
     assert.ok(!existsSync(join(outDir, 'model')));
+  });
+});
+
+describe('sft examples', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+  const tokenizer = buildTokenizer({ kind: 'word', vocabSize: 50, lowercase: true, splitPunctuation: true }, ['a good film', 'a bad film .']);
+  const { bos, eos } = tokenizer;
+
+  it('makes each text <bos> text <eos>, cut to the context, every token after <bos> a target', () => {
+    const [example] = textExamples([{ text: 'a good film', split: 'train' }], tokenizer, 4);
+    assert.deepEqual(example.ids, [bos, ...tokenizer.encode('a good film')]); // <eos> cut
+    assert.equal(example.lossFrom, 1);
+  });
+
+  it('masks the prompt of a prompt/completion pair and drops pairs with no room for the completion', () => {
+    const pairs = [
+      { prompt: 'a good', completion: ' film', split: 'train' as const },
+      { prompt: 'a bad film', completion: ' .', split: 'train' as const },
+    ];
+    const examples = promptCompletionExamples(pairs, tokenizer, 4);
+    assert.equal(examples.length, 1);
+    assert.deepEqual(examples[0], { ids: [bos, ...tokenizer.encode('a good film')], lossFrom: 3 });
+    assert.deepEqual(promptCompletionExamples(pairs, tokenizer, 8)[1].ids.at(-1), eos);
+  });
+
+  it('pads a batch on the right and marks exactly the targets in the loss mask', () => {
+    const batch = exampleBatch([{ ids: [2, 5, 6, 3], lossFrom: 3 }, { ids: [2, 7], lossFrom: 1 }], 0);
+    assert.deepEqual(batch.ids.arraySync(), [[2, 5, 6, 3], [2, 7, 0, 0]]);
+    assert.deepEqual(batch.lossMask.arraySync(), [[0, 0, 1], [1, 0, 0]]);
+    assert.equal(batch.targets, 2);
+    assert.equal(batch.tokens, 6);
+    batch.ids.dispose();
+    batch.lossMask.dispose();
   });
 });

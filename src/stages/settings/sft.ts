@@ -3,17 +3,7 @@
 /**
  * Supervised fine-tuning of a causal language model (GPT-2 architecture) on a dataset stage's train texts, from scratch (`model`) or from a starting model (`init`: a Hugging Face GPT-2 folder; `init_stage`: an upstream model stage). Evaluates held-out loss and perplexity on the test split, writes sampled completions of held-out prompts to samples.jsonl at each evaluation, saves checkpoints, resumes from the last one, and writes the final model to model/ with tokenizer.json.
  */
-export type SftSettings = (
-  | {
-      model: unknown;
-    }
-  | {
-      init: unknown;
-    }
-  | {
-      init_stage: unknown;
-    }
-) & {
+export interface SftSettings {
   /**
    * The stage kind: what the stage does (src/stages/<kind>.ts, schemas/<kind>.schema.json).
    */
@@ -73,7 +63,7 @@ export type SftSettings = (
     dropout: number;
   };
   /**
-   * Start from this model folder instead: a Hugging Face GPT-2 folder (config.json, model.safetensors, tokenizer.json) or a model folder this project wrote. Relative paths are taken from the current folder.
+   * Start from this model folder instead: a model folder this project wrote (with its tokenizer.json) or a Hugging Face GPT-2 folder (config.json and model.safetensors; it gets GPT-2's tokenizer). Relative paths are taken from the current folder.
    */
   init?: string;
   /**
@@ -191,4 +181,4 @@ export type SftSettings = (
       batch_size: number;
     };
   };
-};
+}

@@ -1,14 +1,13 @@
 /**
  * Where the sft stage starts: a new model with a tokenizer built from the train texts
- * (`model`, `tokenizer`), a model folder on disk (`init`), or an upstream stage's final
- * model (`init_stage`). Each brings its tokenizer.
+ * (`model`, `tokenizer`), a model folder on disk (`init`: this project's, or a Hugging
+ * Face GPT-2 folder, which gets GPT-2's tokenizer), or an upstream stage's final model
+ * (`init_stage`). Each brings its tokenizer.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { UserError } from '../../errors.ts';
-import { createModel, disposeModel, loadModel, loadStageModel, resolveConfig, TOKENIZER_FILE, type GPT } from '../../model/index.ts';
-import { buildTokenizer, loadTokenizer, type Tokenizer, type TokenizerSettings } from '../../tokenizer/index.ts';
+import { createModel, loadModelFolder, loadStageModel, resolveConfig, type GPT } from '../../model/index.ts';
+import { buildTokenizer, type Tokenizer, type TokenizerSettings } from '../../tokenizer/index.ts';
 import type { SftSettings } from '../settings/sft.ts';
 import type { StageOutput } from '../types.ts';
 
@@ -26,7 +25,7 @@ export async function startingPoint(
   trainTexts: readonly string[],
   seed: number,
 ): Promise<StartingPoint> {
-  if (settings.init !== undefined) return fromFolder(resolve(settings.init));
+  if (settings.init !== undefined) return loadModelFolder(resolve(settings.init), { trainable: true });
   if (settings.init_stage !== undefined) {
     const [upstream] = inputs.init_stage ?? [];
     if (!upstream) throw new Error(`sft: no output for init_stage ${settings.init_stage}`);
@@ -48,35 +47,4 @@ function tokenizerSettings(settings: NonNullable<SftSettings['tokenizer']>): Tok
     return { kind: 'word', vocabSize: settings.vocab_size, lowercase: settings.lowercase, splitPunctuation: settings.split_punctuation };
   }
   return { kind: settings.kind };
-}
-
-/**
- * A model folder: this project's (tokenizer.json holds a `kind`) or Hugging Face's
- * GPT-2 (its tokenizer.json is GPT-2's byte-level BPE, which the gpt2 tokenizer
- * reproduces id for id).
- */
-async function fromFolder(dir: string): Promise<StartingPoint> {
-  const file = join(dir, TOKENIZER_FILE);
-  if (!existsSync(file)) throw new UserError(`init: ${dir} has no ${TOKENIZER_FILE}`, 'give a model folder with its tokenizer (Hugging Face: save_pretrained of the model and its tokenizer)');
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  const tokenizer = 'kind' in json ? loadTokenizer(json) : huggingFaceTokenizer(json, file);
-  const model = await loadModel(dir, { trainable: true });
-  if (tokenizer.vocabSize > model.config.vocabSize) {
-    disposeModel(model);
-    throw new UserError(`init: the tokenizer of ${dir} has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`);
-  }
-  return { model, tokenizer };
-}
-
-function huggingFaceTokenizer(json: Record<string, unknown>, file: string): Tokenizer {
-  const model = json.model as { type?: unknown; vocab?: Record<string, unknown> } | undefined;
-  if (model?.type !== 'BPE' || model.vocab?.['<|endoftext|>'] !== 50256) {
-    throw new UserError(`${file}: not a tokenizer this project reads (its own tokenizer.json, or Hugging Face's GPT-2 byte-level BPE)`);
-  }
-  return buildTokenizer({ kind: 'gpt2' }, []);
 }

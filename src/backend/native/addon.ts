@@ -1,0 +1,52 @@
+/**
+ * Loads the optional native addon (native/build/dpo_native.node, built by native/build.mjs at
+ * `npm install`). Its functions compute in place on the wasm heap: `heap` is a Uint8Array
+ * over the whole heap, and offsets are byte offsets into it.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeAddon {
+  /** The GEMM library and the kernel set its CPU detection chose, e.g. `BLIS 0.9.0 zen3`. */
+  info(): string;
+  /**
+   * For each (a, b, c) byte-offset triple: C (m, n) = act(op(A) (m, k) . op(B) (k, n) + bias).
+   * biasOffset -1 means no bias; biasLength is n or 1; activation uses FusableActivation codes.
+   */
+  matMul(heap: Uint8Array, offsets: Float64Array, m: number, n: number, k: number, transposeA: boolean,
+    transposeB: boolean, biasOffset: number, biasLength: number, activation: number, leakyreluAlpha: number): void;
+  /** out = x.transpose(perm) for 4-byte elements (float32, int32). */
+  transpose(heap: Uint8Array, xOffset: number, outOffset: number, shape: Float64Array, perm: Float64Array): void;
+  /** x as (outer, axisLength, inner): out (outer, count, inner) = x[:, indices, :]; false (nothing written) on a bad index. */
+  gather(heap: Uint8Array, xOffset: number, indicesOffset: number, outOffset: number,
+    outer: number, axisLength: number, inner: number, count: number): boolean;
+  /** x as (outer, axisLength, inner) cut along the axis into outputs of the given sizes. */
+  split(heap: Uint8Array, xOffset: number, outOffsets: Float64Array, sizes: Float64Array, outer: number, axisLength: number, inner: number): void;
+  /** The inverse of split: out (outer, sum of sizes, inner) from parts (outer, size, inner) in order. */
+  concat(heap: Uint8Array, partOffsets: Float64Array, sizes: Float64Array, outOffset: number, outer: number, inner: number): void;
+  /** y = f(x) over n floats; op 0 exp, 1 tanh. */
+  unary(heap: Uint8Array, op: number, xOffset: number, yOffset: number, n: number): void;
+  /** out (shape) = a op b read at per-axis element strides (0: broadcast); op 0 add, 1 sub, 2 mul, 3 div. */
+  binary(heap: Uint8Array, op: number, aOffset: number, bOffset: number, outOffset: number,
+    shape: Float64Array, aStrides: Float64Array, bStrides: Float64Array): void;
+  /** x viewed as (outer, reduce, inner): out (outer, inner) = scale * sum over the reduce axis. */
+  sumBlocks(heap: Uint8Array, xOffset: number, outOffset: number, outer: number, reduce: number, inner: number, scale: number): void;
+}
+
+export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/dpo_native.node', import.meta.url));
+
+/** The addon, or why it cannot be used. */
+export function loadAddon(): { addon: NativeAddon } | { addon: undefined; reason: string } {
+  if (!existsSync(ADDON_PATH)) {
+    return { addon: undefined, reason: 'native addon not built (apt-get install g++ libblis-dev; npm run build:native)' };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    addon.info();
+    return { addon };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { addon: undefined, reason: `native addon failed to load: ${message.split('\n')[0]}` };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Native kernels for the TensorFlow.js `wasm` backend, computed in place on the wasm heap by
+ * an optional C++ addon: BatchMatMul, _FusedMatMul (BLIS GEMM) and Transpose, then the
+ * element-wise work of a GPT training step (Exp, Tanh, Add, Sub, Multiply, RealDiv, Sum,
+ * Mean) on both cores where it pays, and the row copies of GatherV2, SplitV and Concat; plus an
+ * Identity that shares memory instead of copying (plain TypeScript, see identity.ts).
+ * Each replaces the stock kernel and falls back to it for the dtypes and shapes it does
+ * not handle. Call registerNativeKernels() once, after the wasm backend is set.
+ * DPO_RUN_NATIVE=0 registers nothing.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { loadAddon, type NativeAddon } from './addon.ts';
+import { nativeConcat, nativeGather, nativeSplit } from './copy.ts';
+import { nativeBinary, nativeReduce, nativeUnary } from './elementwise.ts';
+import { sharedIdentity } from './identity.ts';
+import { nativeBatchMatMul, nativeFusedMatMul } from './matMul.ts';
+import { nativeTranspose } from './transpose.ts';
+import { PINNED_WASM_VERSION } from './wasmHeap.ts';
+
+export interface NativeKernels {
+  loaded: boolean;
+  /** What was loaded (`BLIS 0.9.0 zen3`), or why nothing was. */
+  reason: string;
+  /** Kernel names now served natively. */
+  kernels: string[];
+}
+
+type NativeKernelFactory = (addon: NativeAddon, stock: tf.KernelFunc) => tf.KernelFunc;
+
+const FACTORIES: Record<string, NativeKernelFactory> = {
+  BatchMatMul: nativeBatchMatMul,
+  _FusedMatMul: nativeFusedMatMul,
+  Transpose: nativeTranspose,
+  Exp: nativeUnary('Exp'),
+  Tanh: nativeUnary('Tanh'),
+  Add: nativeBinary('Add'),
+  Sub: nativeBinary('Sub'),
+  Multiply: nativeBinary('Multiply'),
+  RealDiv: nativeBinary('RealDiv'),
+  Sum: nativeReduce('Sum'),
+  Mean: nativeReduce('Mean'),
+  GatherV2: nativeGather,
+  SplitV: nativeSplit,
+  Concat: nativeConcat,
+  Identity: sharedIdentity,
+};
+
+let registered: NativeKernels | undefined;
+const stockConfigs = new Map<string, tf.KernelConfig>();
+
+/** Registers the native kernels for 'wasm' (once; later calls return the first result). */
+export function registerNativeKernels(): NativeKernels {
+  if (registered) return registered;
+  const skipped = (reason: string): NativeKernels => ({ loaded: false, reason, kernels: [] });
+  if (process.env.DPO_RUN_NATIVE === '0') return skipped('disabled by DPO_RUN_NATIVE=0');
+  if (version_wasm !== PINNED_WASM_VERSION) {
+    return skipped(`@tensorflow/tfjs-backend-wasm is ${version_wasm}; the native kernels are written for ${PINNED_WASM_VERSION}`);
+  }
+  if (tf.getBackend() !== 'wasm') return skipped(`the backend is ${tf.getBackend()}, not wasm`);
+  const loaded = loadAddon();
+  if (!loaded.addon) return skipped(loaded.reason);
+  const kernels: string[] = [];
+  for (const [kernelName, factory] of Object.entries(FACTORIES)) {
+    const stock = tf.getKernel(kernelName, 'wasm');
+    if (!stock) continue;
+    stockConfigs.set(kernelName, stock);
+    tf.unregisterKernel(kernelName, 'wasm');
+    // Keep the stock setupFunc: other stock kernels call the wasm functions it binds.
+    tf.registerKernel({ ...stock, kernelFunc: factory(loaded.addon, stock.kernelFunc) });
+    kernels.push(kernelName);
+  }
+  registered = { loaded: true, reason: loaded.addon.info(), kernels };
+  return registered;
+}
+
+/** Puts the stock kernels back (for side-by-side comparisons in tests and benchmarks). */
+export function unregisterNativeKernels(): void {
+  for (const [kernelName, stock] of stockConfigs) {
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel(stock);
+  }
+  stockConfigs.clear();
+  registered = undefined;
+}

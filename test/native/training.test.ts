@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/backend/index.ts';
+import { registerNativeKernels } from '../../src/backend/native/index.ts';
+import { createTrainer, type BenchShape } from '../../bench/native/gptStep.ts';
+import { withStockKernels } from './compareWithStock.ts';
+
+/** Small enough for seconds, large enough that the logits (4, 16, 512) take the native element-wise paths. */
+const SHAPE: BenchShape = { vocab: 512, context: 16, width: 32, layers: 2, heads: 2, batch: 4 };
+const STEPS = 20;
+
+function losses(): { sft: number[]; dpo: number[] } {
+  const trainer = createTrainer(SHAPE, 3);
+  try {
+    const sft = Array.from({ length: STEPS }, () => trainer.sftStep());
+    const dpo = Array.from({ length: STEPS }, () => trainer.dpoStep());
+    return { sft, dpo };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+describe('training with the native kernels', () => {
+  before(async function () {
+    await initBackend('wasm');
+    const native = registerNativeKernels();
+    if (!native.loaded) {
+      console.log(`      skipping native kernel tests: ${native.reason}`);
+      this.skip();
+    }
+  });
+
+  it('gives the losses of the stock kernels over twenty SFT and twenty DPO steps, without leaking', () => {
+    // IS_TEST (set by initBackend) makes tfjs flag logSoftmax's gradient as a leak on wasm, with or without native kernels.
+    const isTest = tf.env().getBool('IS_TEST');
+    tf.env().set('IS_TEST', false);
+    try {
+      const before = tf.memory().numTensors;
+      const native = losses();
+      assert.equal(tf.memory().numTensors, before, 'tensors left behind by the native run');
+      const stock = withStockKernels(losses);
+      for (const kind of ['sft', 'dpo'] as const) {
+        native[kind].forEach((loss, i) => assert.ok(Math.abs(loss - stock[kind][i]) <= 1e-4, `${kind} step ${i}: ${loss} vs ${stock[kind][i]}`));
+      }
+      assert.ok(native.sft[STEPS - 1] < native.sft[0] && native.dpo[STEPS - 1] < native.dpo[0], 'losses went down');
+    } finally {
+      tf.env().set('IS_TEST', isTest);
+    }
+  });
+});
+
+describe('DPO_RUN_NATIVE=0', () => {
+  it('registers no native kernel and says why', () => {
+    const script = `
+      import { initBackend } from './src/backend/index.ts';
+      import { registerNativeKernels } from './src/backend/native/index.ts';
+      await initBackend('wasm');
+      console.log(JSON.stringify(registerNativeKernels()));`;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, DPO_RUN_NATIVE: '0' }, encoding: 'utf8',
+    });
+    const result = JSON.parse(output.trim().split('\n').pop()!);
+    assert.deepEqual(result, { loaded: false, reason: 'disabled by DPO_RUN_NATIVE=0', kernels: [] });
+  });
+});

@@ -4,10 +4,10 @@
  * here loads in transformers (GPT2LMHeadModel, or GPT2ForSequenceClassification with a
  * scalar head), and a transformers GPT-2 folder loads here as it is.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../data/atomic-file.ts';
 import { UserError } from '../errors.ts';
 import { fromHuggingFaceConfig, toHuggingFaceConfig } from './config.ts';
 import { modelFromValues, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
@@ -24,9 +24,9 @@ export async function saveModel(dir: string, model: GPT, tokenizerJson?: Record<
   for (const [name, variable] of model.params) {
     tensors.push({ name, shape: variable.shape, values: (await variable.data()) as Float32Array });
   }
-  await writeAtomic(join(dir, WEIGHTS_FILE), serializeSafetensors(tensors));
-  await writeAtomic(join(dir, CONFIG_FILE), JSON.stringify(toHuggingFaceConfig(model.config, model.scalarHead), null, 2) + '\n');
-  if (tokenizerJson) await writeAtomic(join(dir, TOKENIZER_FILE), JSON.stringify(tokenizerJson) + '\n');
+  await writeFileAtomic(join(dir, WEIGHTS_FILE), serializeSafetensors(tensors));
+  await writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(toHuggingFaceConfig(model.config, model.scalarHead), null, 2) + '\n');
+  if (tokenizerJson) await writeFileAtomic(join(dir, TOKENIZER_FILE), JSON.stringify(tokenizerJson) + '\n');
 }
 
 /**
@@ -83,14 +83,3 @@ function ourName(stored: string): string | undefined {
   return `transformer.${stored}`; // GPT2Model saves without the prefix
 }
 
-/** Writes to a temporary file beside `path`, then renames it into place. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}

@@ -4,6 +4,7 @@
  * steps, KL control, log, checkpoint. The stage (src/stages/ppo.ts) loads its inputs
  * and calls trainPpo; a test can call it with a reward of its own.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StageError } from '../errors.ts';
 import { AdaptiveKLController, FixedKLController, restoreKLController, type KLController, type KLControllerState } from '../losses/kl-controller.ts';
@@ -14,6 +15,7 @@ import type { PpoSettings } from '../stages/settings/ppo.ts';
 import type { StageContext } from '../stages/types.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import { latestCheckpoint, resumeFrom, saveCheckpoint } from '../training/checkpoints.ts';
+import { dropMetricsAfter } from '../training/resumeFiles.ts';
 import { isEvery, lrAt, optimizerFor, type TrainSettings } from '../training/settings.ts';
 import { encodePrompt } from './completions.ts';
 import { createPpoModels, disposePpoModels } from './models.ts';
@@ -84,6 +86,7 @@ export async function trainPpo(ctx: StageContext<PpoSettings>, inputs: PpoInputs
       random = Random.fromState(state.random);
       controller = restoreKLController(state.extra.kl as KLControllerState);
       start = state.step;
+      await dropMetricsAfter(join(ctx.outDir, 'metrics.csv'), start, 'iteration');
       ctx.log(`resuming from iteration ${start} (kl_coef ${controller.value.toPrecision(4)})`);
     }
 

@@ -7,12 +7,14 @@
  * checkpoint, tick; then the final model in `<outDir>/model/` and the summary.
  * Dropout is off throughout (the forward passes do not train dropout).
  */
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { StageError } from '../errors.ts';
 import { disposeModel, loadStageModel, modelDir, saveModel, type GPT } from '../model/index.ts';
 import type { StageContext } from '../stages/types.ts';
 import { clipByGlobalNorm } from '../training/clip.ts';
 import { latestCheckpoint, resumeFrom, saveCheckpoint } from '../training/checkpoints.ts';
+import { dropMetricsAfter } from '../training/resumeFiles.ts';
 import { disposeGradients, modelGradients } from '../training/gradients.ts';
 import { isEvery, lrAt, optimizerFor, totalSteps, type TrainSettings } from '../training/settings.ts';
 import { batchSchedule } from './batch.ts';
@@ -87,6 +89,7 @@ export async function trainPairwise(ctx: StageContext<PairwiseStageSettings>, ob
     disposeModel(initial);
     model = resumed.model;
     step = resumed.state.step;
+    await dropMetricsAfter(join(ctx.outDir, 'metrics.csv'), step);
     ctx.log(`resuming from step ${step}`);
   }
   const total = totalSteps(train, trainIndices.length);

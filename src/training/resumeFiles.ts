@@ -9,13 +9,13 @@ import { stringify } from 'csv-stringify/sync';
 import { readJsonlRecords, writeJsonl } from '../data/jsonl.ts';
 import { writeFileAtomic } from '../data/atomic-file.ts';
 
-/** Removes the rows of a metrics CSV whose `step` column is above `step`. */
-export async function dropMetricsAfter(file: string, step: number): Promise<void> {
+/** Removes the rows of a metrics CSV whose step column (`step`, or PPO's `iteration`) is above `step`. */
+export async function dropMetricsAfter(file: string, step: number, stepColumn = 'step'): Promise<void> {
   if (!existsSync(file)) return;
   const [header, ...rows] = parse(readFileSync(file, 'utf8')) as string[][];
   if (!header) return;
-  const column = header.indexOf('step');
-  if (column < 0) throw new Error(`${file} has no step column`);
+  const column = header.indexOf(stepColumn);
+  if (column < 0) throw new Error(`${file} has no ${stepColumn} column`);
   const kept = rows.filter((row) => Number(row[column]) <= step);
   if (kept.length < rows.length) await writeFileAtomic(file, stringify([header, ...kept]));
 }

@@ -1,0 +1,95 @@
+/**
+ * The real stages give the same losses with and without the native kernels: a pipeline of
+ * SFT (20 steps) and DPO (20 steps, on pairs read from a file, so that no sampling can
+ * diverge) runs through the CLI twice, once with DPO_RUN_NATIVE=0, and every logged loss
+ * agrees within 1e-4.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { initBackend } from '../../src/backend/index.ts';
+import { registerNativeKernels } from '../../src/backend/native/index.ts';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'dpo-run.js');
+
+const pipeline = `# yaml-language-server: $schema=../schemas/pipeline.schema.json
+name: parity
+seed: 0
+backend: wasm
+stages:
+  data:
+    kind: dataset
+    source: {kind: bundled, sets: [imdb]}
+    limit: 300
+  sft:
+    kind: sft
+    data: data
+    tokenizer: {kind: word, vocab_size: 600}
+    model: {n_layer: 2, n_head: 2, n_embd: 32, context_length: 32}
+    train: {lr: 0.003, batch_size: 16, max_steps: 20, eval_every: 10, eval_size: 16}
+    samples: {count: 0}
+  prefs:
+    kind: preferences
+    policy: sft
+    source: {path: pairs.jsonl}
+  dpo:
+    kind: dpo
+    policy: sft
+    pairs: prefs
+    beta: 0.1
+    train: {optimizer: adam, lr: 0.002, batch_size: 8, epochs: 2, max_steps: 20, eval_every: 10, eval_size: 16}
+`;
+
+/** Pairs whose chosen completion is a positive review sentence and rejected a negative one. */
+function pairsFile(): string {
+  const sentences = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'sentiment', 'test', 'fixtures', 'imdb.json'), 'utf8')) as { text: string; class: number }[];
+  const positive = sentences.filter((s) => s.class === 1).slice(0, 60);
+  const negative = sentences.filter((s) => s.class === 0).slice(0, 60);
+  return positive.map((p, i) => JSON.stringify({ prompt: 'The film', chosen: ` ${p.text.trim()}`, rejected: ` ${negative[i].text.trim()}` })).join('\n') + '\n';
+}
+
+function losses(dir: string, native: boolean): Record<string, number[]> {
+  const env = { ...process.env, CI: '1', ...(native ? {} : { DPO_RUN_NATIVE: '0' }) };
+  const runsDir = native ? 'runs-native' : 'runs-stock';
+  const result = spawnSync(process.execPath, [bin, 'parity.yaml', '--runs-dir', runsDir], { cwd: dir, encoding: 'utf8', env });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, native ? /native kernels: BLIS/ : /native kernels off/);
+  const [run] = readdirSync(join(dir, runsDir, 'parity'));
+  const manifest = JSON.parse(readFileSync(join(dir, runsDir, 'parity', run, 'manifest.json'), 'utf8'));
+  const column = (id: string, name: string) =>
+    (parse(readFileSync(join(manifest.instances[id].output, 'metrics.csv'), 'utf8'), { columns: true, cast: true }) as Record<string, number | string>[])
+      .map((row) => row[name])
+      .filter((v): v is number => typeof v === 'number');
+  return { sft: column('sft', 'loss'), 'sft eval': column('sft', 'eval/loss'), dpo: column('dpo', 'loss'), 'dpo eval': column('dpo', 'eval/loss') };
+}
+
+describe('the stages with and without the native kernels', function () {
+  this.timeout(240000);
+  let dir: string;
+
+  before(async function () {
+    await initBackend('wasm');
+    const native = registerNativeKernels();
+    if (!native.loaded) {
+      console.log(`      skipping: the native kernels are not loaded (${native.reason})`);
+      this.skip();
+    }
+    dir = mkdtempSync(join(tmpdir(), 'dpo-run-parity-'));
+    writeFileSync(join(dir, 'parity.yaml'), pipeline);
+    writeFileSync(join(dir, 'pairs.jsonl'), pairsFile());
+  });
+  after(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  it('log the same SFT and DPO losses over twenty steps each, within 1e-4', () => {
+    const native = losses(dir, true);
+    const stock = losses(dir, false);
+    for (const [name, values] of Object.entries(stock)) {
+      assert.equal(native[name].length, values.length, name);
+      assert.ok(values.length >= (name.endsWith('eval') ? 1 : 10), `${name}: ${values.length} values`);
+      values.forEach((want, i) => assert.ok(Math.abs(native[name][i] - want) <= 1e-4, `${name} row ${i}: native ${native[name][i]}, stock ${want}`));
+    }
+  });
+});

@@ -4,7 +4,7 @@
  * plain sampling from that Random's state; and the choice among a prompt's first N.
  */
 import type { GPT } from '../model/index.ts';
-import { sampleCompletions, type Completion, type SamplingSettings } from '../ppo/completions.ts';
+import { sampleCompletions, type Completion, type SamplingSettings } from '../model/sampleCompletions.ts';
 import type { Random } from '../random.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 

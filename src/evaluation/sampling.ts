@@ -3,7 +3,7 @@
  * prompt `samplesPerPrompt` times, in batches, rows ordered prompt by prompt.
  */
 import type { GPT } from '../model/gpt.ts';
-import { generate } from '../model/generate.ts';
+import { sampleCompletionIds } from '../model/sampleCompletions.ts';
 import type { Random } from '../random.ts';
 
 export interface SampleOptions {
@@ -25,21 +25,7 @@ export interface SampleOptions {
  * j-th sample of prompt i. `promptIds` start with the bos token.
  */
 export async function sampleCompletions(model: GPT, promptIds: readonly number[][], options: SampleOptions): Promise<number[][]> {
-  const rows = promptIds.flatMap((ids) => Array.from({ length: options.samplesPerPrompt }, () => ids));
-  const completions: number[][] = [];
-  for (let start = 0; start < rows.length; start += options.batchSize) {
-    const batch = rows.slice(start, start + options.batchSize);
-    completions.push(
-      ...(await generate(model, batch, {
-        temperature: options.temperature,
-        topK: options.topK,
-        topP: options.topP,
-        maxNewTokens: options.maxNewTokens,
-        eos: options.eos,
-        random: options.random,
-      })),
-    );
-    await options.tick?.();
-  }
-  return completions;
+  const sampling = { temperature: options.temperature, top_k: options.topK, top_p: options.topP, max_new_tokens: options.maxNewTokens, batch_size: options.batchSize };
+  const rows = await sampleCompletionIds(model, promptIds, sampling, options.random, { eos: options.eos, samplesPerPrompt: options.samplesPerPrompt, onBatch: options.tick });
+  return rows.map((row) => row.completionIds);
 }

@@ -9,7 +9,7 @@ import type { Random } from '../random.ts';
 import type { Reward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import { disposeBatch, gatherResponses, rolloutBatch, type RolloutRow } from './batch.ts';
-import { sampleCompletions, type SamplingSettings } from './completions.ts';
+import { sampleCompletions, type SamplingSettings } from '../model/sampleCompletions.ts';
 import { policyAndValues, referenceLogProbs, tokenEntropy } from './forward.ts';
 import type { PpoModels } from './models.ts';
 

@@ -17,7 +17,7 @@ import type { Tokenizer } from '../tokenizer/index.ts';
 import { latestCheckpoint, resumeFrom, saveCheckpoint } from '../training/checkpoints.ts';
 import { dropMetricsAfter } from '../training/resumeFiles.ts';
 import { isEvery, lrAt, optimizerFor, type TrainSettings } from '../training/settings.ts';
-import { encodePrompt } from './completions.ts';
+import { encodePrompt } from '../model/sampleCompletions.ts';
 import { createPpoModels, disposePpoModels } from './models.ts';
 import { rolloutAdvantages, normalizeScores, sequenceKl } from './rewards.ts';
 import { collectRollout } from './rollout.ts';

@@ -5,7 +5,8 @@
  * ties (a score difference of at most `minMargin`) dropped.
  */
 import type { PromptRecord } from '../data/artifacts.ts';
-import { generate, type GPT } from '../model/index.ts';
+import type { GPT } from '../model/index.ts';
+import { sampleCompletions } from '../model/sampleCompletions.ts';
 import type { Random } from '../random.ts';
 import type { Reward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
@@ -91,27 +92,20 @@ export async function samplePairs(
   for (let start = 0; start < prompts.length; start += perCall) {
     const group = prompts.slice(start, start + perCall);
     const promptIds = group.map((p) => keepPromptEnd([tokenizer.bos, ...tokenizer.encode(p.prompt)], promptRoom));
-    const rows = promptIds.flatMap((ids) => Array.from({ length: k }, () => ids)); // each prompt k times
-    const generated = await generate(policy, rows, {
-      temperature: options.temperature,
-      topK: options.topK,
-      topP: options.topP,
-      maxNewTokens,
-      eos: tokenizer.eos,
-      random: options.random,
-    });
-    const texts = generated.map((ids) => tokenizer.decode(ids));
+    // The group's k rows per prompt are generated together, as one batch.
+    const sampling = { temperature: options.temperature, top_k: options.topK, top_p: options.topP, max_new_tokens: maxNewTokens, batch_size: group.length * k };
+    const sampled = await sampleCompletions(policy, tokenizer, promptIds, sampling, options.random, { samplesPerPrompt: k });
     const scores = await reward.score(
-      rows.map((_, r) => group[Math.floor(r / k)].prompt),
-      texts,
+      sampled.map((_, r) => group[Math.floor(r / k)].prompt),
+      sampled.map((c) => c.text),
     );
 
     group.forEach((prompt, g) => {
       const candidates: Candidate[] = [];
       for (let r = g * k; r < (g + 1) * k; r++) {
         result.completions++;
-        if (generated[r].length === 0) result.emptyCompletions++;
-        else candidates.push({ ids: generated[r], text: texts[r], score: scores[r] });
+        if (sampled[r].completionIds.length === 0) result.emptyCompletions++;
+        else candidates.push({ ids: sampled[r].completionIds, text: sampled[r].text, score: scores[r] });
       }
       const formed = formPairs(candidates.map((c) => c.score), options.pairing, options.minMargin);
       if (formed.length === 0) result.promptsWithoutPair++;

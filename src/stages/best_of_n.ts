@@ -22,7 +22,7 @@ import { writeBestOfN, type PoolRecord } from '../best-of-n/artifact.ts';
 import { samplePool } from '../best-of-n/pool.ts';
 import { selectBestOfN } from '../best-of-n/select.ts';
 import { disposeModel, loadStageModel } from '../model/index.ts';
-import { encodePrompt } from '../ppo/completions.ts';
+import { encodePrompt } from '../model/sampleCompletions.ts';
 import { createReward, type RewardSettings } from '../rewards/index.ts';
 import { readStageSchema } from './schemaFile.ts';
 import type { BestOfNSettings } from './settings/best_of_n.ts';

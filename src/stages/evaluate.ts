@@ -13,7 +13,7 @@ import { readPrompts } from '../data/artifacts.ts';
 import { writeJsonl } from '../data/jsonl.ts';
 import { StageError } from '../errors.ts';
 import { disposeModel, loadModelFolder, loadStageModel, modelDir, type GPT } from '../model/index.ts';
-import { encodePrompt } from '../ppo/completions.ts';
+import { encodePrompt } from '../model/sampleCompletions.ts';
 import { Random } from '../random.ts';
 import { createReward } from '../rewards/index.ts';
 import { readBestOfNPolicy, bestOfNsOf } from '../evaluation/bestOfN.ts';

@@ -6,7 +6,7 @@ import { readBestOfN, readPool } from '../../src/best-of-n/artifact.ts';
 import { bestOfNKlBound, bestOfNKlEstimate } from '../../src/best-of-n/kl.ts';
 import { bestOfFirst } from '../../src/best-of-n/pool.ts';
 import { disposeModel, type GPT } from '../../src/model/index.ts';
-import { encodePrompt, sampleCompletions } from '../../src/ppo/completions.ts';
+import { encodePrompt, sampleCompletions } from '../../src/model/sampleCompletions.ts';
 import { Random } from '../../src/random.ts';
 import { bestOfN } from '../../src/stages/best_of_n.ts';
 import { stageKinds } from '../../src/stages/index.ts';

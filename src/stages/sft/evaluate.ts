@@ -2,10 +2,10 @@
  * What the sft stage measures at each evaluation: the held-out loss and perplexity, and
  * sampled completions of a few held-out prompts.
  */
-import { generate, type GPT } from '../../model/index.ts';
+import type { GPT } from '../../model/index.ts';
+import { sampleCompletions as sampleCompletionsOfIds, type SamplingSettings } from '../../model/sampleCompletions.ts';
 import type { Random } from '../../random.ts';
 import type { Tokenizer } from '../../tokenizer/index.ts';
-import type { SftSettings } from '../settings/sft.ts';
 import { disposeBatch, exampleBatch, type Example } from './examples.ts';
 import { summedNegativeLogLikelihood } from './languageModelLoss.ts';
 
@@ -15,8 +15,6 @@ export interface HeldOut {
   /** exp(loss). */
   perplexity: number;
 }
-
-export type Sampling = SftSettings['samples']['sampling'];
 
 /** The loss over every target token of `examples` (weighted by tokens, not by example), in batches. */
 export function heldOutLoss(model: GPT, examples: readonly Example[], batchSize: number, pad: number): HeldOut {
@@ -42,21 +40,13 @@ export async function sampleCompletions(
   model: GPT,
   tokenizer: Tokenizer,
   prompts: readonly string[],
-  sampling: Sampling,
+  sampling: SamplingSettings,
   random: Random,
 ): Promise<string[]> {
   const encoded = prompts.map((p) => [tokenizer.bos, ...tokenizer.encode(p)]);
-  const fits = encoded.map((ids) => ids.length < model.config.contextLength);
+  const fitting = encoded.map((_, i) => i).filter((i) => encoded[i].length < model.config.contextLength);
+  const sampled = await sampleCompletionsOfIds(model, tokenizer, fitting.map((i) => encoded[i]), sampling, random);
   const completions: string[] = prompts.map(() => '');
-  const indices = encoded.map((_, i) => i).filter((i) => fits[i]);
-  for (let i = 0; i < indices.length; i += sampling.batch_size) {
-    const chunk = indices.slice(i, i + sampling.batch_size);
-    const generated = await generate(
-      model,
-      chunk.map((j) => encoded[j]),
-      { temperature: sampling.temperature, topK: sampling.top_k, topP: sampling.top_p, maxNewTokens: sampling.max_new_tokens, eos: tokenizer.eos, random },
-    );
-    chunk.forEach((j, k) => (completions[j] = tokenizer.decode(generated[k])));
-  }
+  fitting.forEach((i, k) => (completions[i] = sampled[k].text));
   return completions;
 }

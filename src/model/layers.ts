@@ -3,18 +3,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gain + bias. */
-export function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilon: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(epsilon))).mul(gain).add(bias);
-}
-
-/** GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  const cube = x.mul(x).mul(x); // not tf.pow: slow on wasm
-  const inner = x.add(cube.mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-  return x.mul(tf.tanh(inner).add(1)).mul(0.5);
-}
+/**
+ * LayerNorm over the last axis, (x - mean) / sqrt(var + eps) * gain + bias, and GELU, tanh
+ * approximation, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): fused kernels where the
+ * backend has them (see src/backend/fused/).
+ */
+export { layerNorm } from '../backend/fused/layerNorm.ts';
+export { gelu } from '../backend/fused/gelu.ts';
 
 /** GPT-2's Conv1D, a dense layer with the weight stored [in, out]: x (N, in) @ W + b -> (N, out). */
 export function conv1d(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from './gpt.ts';
 import { outputHead, transformer, type ForwardOptions } from './forward.ts';
+import { targetLogProbs } from '../backend/fused/targetLogProbs.ts';
 
 /** A right-padded batch of prompt + response sequences (see buildBatch). */
 export interface SequenceBatch {
@@ -16,34 +17,8 @@ export interface SequenceBatch {
   attentionMask?: tf.Tensor2D;
 }
 
-/**
- * log softmax(logits)[target] per row, with an explicit gradient
- * dy * (onehot(target) - softmax(logits)) (tf.logSumExp's own gradient is costly).
- * logits (N, V), targets (N,) int32 -> (N,).
- */
-export function targetLogProbs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
-  const [N, V] = logits.shape;
-  // Tensors the gradient needs must be inputs or saved: TensorFlow.js disposes the forward
-  // pass's other tensors (closures included) before the backward pass runs.
-  const op = tf.customGrad(((x: tf.Tensor, ids: tf.Tensor, save: tf.GradSaveFunc) => {
-    const rows = x as tf.Tensor2D;
-    const max = rows.max(1, true); // (N, 1), for stability
-    const logSumExp = tf.log(tf.exp(rows.sub(max)).sum(1, true)).add(max); // (N, 1)
-    const flatIndex = ids.add(tf.range(0, N * V, V, 'int32')); // row * V + target
-    const picked = tf.gather(rows.reshape([N * V]), flatIndex); // (N,)
-    save([rows, logSumExp, ids]);
-    return {
-      value: picked.sub(logSumExp.reshape([N])),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedRows, savedLogSumExp, savedIds] = saved;
-        const softmax = tf.exp(savedRows.sub(savedLogSumExp)); // (N, V)
-        const dLogits = tf.oneHot(savedIds as tf.Tensor1D, V).sub(softmax).mul(dy.reshape([N, 1]));
-        return [dLogits, tf.zeros(savedIds.shape)]; // the ids get no gradient
-      },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(logits, targets) as tf.Tensor1D;
-}
+/** log softmax(logits)[target] per row: logits (N, V), targets (N,) int32 -> (N,) (see src/backend/fused/). */
+export { targetLogProbs } from '../backend/fused/targetLogProbs.ts';
 
 /**
  * Per-token log-probabilities: out[b, t] = log p(ids[b, t+1] | ids[b, 0..t]).

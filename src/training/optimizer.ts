@@ -4,6 +4,7 @@
  * decay), Adam (AdamW with no decay) and RMSprop (the DPO paper's optimizer for DPO).
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdate, rmspropUpdate } from '../backend/fused/optimizerUpdate.ts';
 
 export type OptimizerName = 'adamw' | 'adam' | 'rmsprop';
 
@@ -48,14 +49,12 @@ class AdamW implements Optimizer {
       const m = slot(this.m, name, variable);
       const v = slot(this.v, name, variable);
       tf.tidy(() => {
-        const mNext = m.mul(beta1).add(grad.mul(1 - beta1));
-        const vNext = v.mul(beta2).add(grad.square().mul(1 - beta2));
-        m.assign(mNext);
-        v.assign(vNext);
         // theta <- theta - lr * (m_hat / (sqrt(v_hat) + eps) + wd * theta)
-        const update = mNext.div(correction1).div(vNext.div(correction2).sqrt().add(eps));
-        const decay = weight_decay > 0 && decays(name, variable) ? variable.mul(weight_decay) : null;
-        variable.assign(variable.sub((decay ? update.add(decay) : update).mul(lr)));
+        const weightDecay = weight_decay > 0 && decays(name, variable) ? weight_decay : 0;
+        const next = adamUpdate(variable, grad, m, v, { lr, beta1, beta2, eps, weightDecay, correction1, correction2 });
+        m.assign(next.m);
+        v.assign(next.v);
+        variable.assign(next.theta);
       });
     }
   }
@@ -98,9 +97,9 @@ class RMSprop implements Optimizer {
       const v = slot(this.v, name, variable);
       tf.tidy(() => {
         // v <- rho v + (1 - rho) g^2 ; theta <- theta - lr g / (sqrt(v) + eps)
-        const vNext = v.mul(rho).add(grad.square().mul(1 - rho));
-        v.assign(vNext);
-        variable.assign(variable.sub(grad.div(vNext.sqrt().add(eps)).mul(lr)));
+        const next = rmspropUpdate(variable, grad, v, { lr, rho, eps });
+        v.assign(next.v);
+        variable.assign(next.theta);
       });
     }
   }

@@ -32,6 +32,25 @@ export interface NativeAddon {
     shape: Float64Array, aStrides: Float64Array, bStrides: Float64Array): void;
   /** x viewed as (outer, reduce, inner): out (outer, inner) = scale * sum over the reduce axis. */
   sumBlocks(heap: Uint8Array, xOffset: number, outOffset: number, outer: number, reduce: number, inner: number, scale: number): void;
+  /** y (rows, C) = LayerNorm of each row of x with gain and bias (C). */
+  layerNorm(heap: Uint8Array, xOffset: number, gainOffset: number, biasOffset: number, yOffset: number, rows: number, C: number, epsilon: number): void;
+  /** dx (rows, C), dgain (C), dbias (C) of layerNorm given dy (rows, C); the row statistics are recomputed. */
+  layerNormGrad(heap: Uint8Array, dyOffset: number, xOffset: number, gainOffset: number, dxOffset: number,
+    dgainOffset: number, dbiasOffset: number, rows: number, C: number, epsilon: number): void;
+  /** y = GELU (tanh form) of n floats. */
+  gelu(heap: Uint8Array, xOffset: number, yOffset: number, n: number): void;
+  /** dx = dy * GELU'(x) over n floats. */
+  geluGrad(heap: Uint8Array, dyOffset: number, xOffset: number, dxOffset: number, n: number): void;
+  /** logp (N) = log softmax(logits (N, V))[i, targets[i]]; false (nothing written) on a target outside [0, V). */
+  targetLogProbs(heap: Uint8Array, logitsOffset: number, targetsOffset: number, logpOffset: number, N: number, V: number): boolean;
+  /** dlogits (N, V) = dy[i] (onehot(targets[i]) - softmax(logits[i])); false on a bad target. */
+  targetLogProbsGrad(heap: Uint8Array, dyOffset: number, logitsOffset: number, targetsOffset: number, logpOffset: number,
+    dlogitsOffset: number, N: number, V: number): boolean;
+  /** One Adam(W) update of n floats; offsets [theta, grad, m, v, thetaOut, mOut, vOut]. */
+  adam(heap: Uint8Array, offsets: Float64Array, n: number, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, correction1: number, correction2: number): void;
+  /** One RMSprop update of n floats; offsets [theta, grad, v, thetaOut, vOut]. */
+  rmsprop(heap: Uint8Array, offsets: Float64Array, n: number, lr: number, rho: number, eps: number): void;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/dpo_native.node', import.meta.url));

@@ -5,13 +5,16 @@
  * Mean) on both cores where it pays, and the row copies of GatherV2, SplitV and Concat; plus an
  * Identity that shares memory instead of copying (plain TypeScript, see identity.ts).
  * Each replaces the stock kernel and falls back to it for the dtypes and shapes it does
- * not handle. Call registerNativeKernels() once, after the wasm backend is set.
+ * not handle. It also registers the fused kernels of ../fused/ (LayerNorm, GELU, target
+ * log-probabilities and their gradients, the Adam and RMSprop updates), which the ops
+ * there use when present. Call registerNativeKernels() once, after the wasm backend is set.
  * DPO_RUN_NATIVE=0 registers nothing.
  */
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { loadAddon, type NativeAddon } from './addon.ts';
 import { nativeConcat, nativeGather, nativeSplit } from './copy.ts';
+import { fusedKernelFuncs } from './fused.ts';
 import { nativeBinary, nativeReduce, nativeUnary } from './elementwise.ts';
 import { sharedIdentity } from './identity.ts';
 import { nativeBatchMatMul, nativeFusedMatMul } from './matMul.ts';
@@ -22,7 +25,7 @@ export interface NativeKernels {
   loaded: boolean;
   /** What was loaded (`BLIS 0.9.0 zen3`), or why nothing was. */
   reason: string;
-  /** Kernel names now served natively. */
+  /** Kernel names now served natively (stock ones replaced, then the fused ones added). */
   kernels: string[];
 }
 
@@ -48,6 +51,7 @@ const FACTORIES: Record<string, NativeKernelFactory> = {
 
 let registered: NativeKernels | undefined;
 const stockConfigs = new Map<string, tf.KernelConfig>();
+const addedKernels: string[] = [];
 
 /** Registers the native kernels for 'wasm' (once; later calls return the first result). */
 export function registerNativeKernels(): NativeKernels {
@@ -70,12 +74,18 @@ export function registerNativeKernels(): NativeKernels {
     tf.registerKernel({ ...stock, kernelFunc: factory(loaded.addon, stock.kernelFunc) });
     kernels.push(kernelName);
   }
+  for (const [kernelName, kernelFunc] of fusedKernelFuncs(loaded.addon)) {
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    addedKernels.push(kernelName);
+    kernels.push(kernelName);
+  }
   registered = { loaded: true, reason: loaded.addon.info(), kernels };
   return registered;
 }
 
-/** Puts the stock kernels back (for side-by-side comparisons in tests and benchmarks). */
+/** Puts the stock kernels back and removes the fused ones (for side-by-side comparisons in tests and benchmarks). */
 export function unregisterNativeKernels(): void {
+  for (const kernelName of addedKernels.splice(0)) tf.unregisterKernel(kernelName, 'wasm');
   for (const [kernelName, stock] of stockConfigs) {
     tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel(stock);

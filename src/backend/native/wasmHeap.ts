@@ -10,6 +10,7 @@ export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: string): TensorInfo;
+  disposeData(dataId: object): boolean;
 }
 
 /** Byte offset of a tensor's data on the heap. */

@@ -1,0 +1,150 @@
+#include "fusedBindings.h"
+
+#include "fused.h"
+#include "napiArgs.h"
+
+namespace dpo {
+namespace {
+
+using namespace dpo::napi;
+
+napi_value boolean(napi_env env, bool value) {
+  napi_value result;
+  napi_get_boolean(env, value, &result);
+  return result;
+}
+
+// layerNorm(heap, xOffset, gainOffset, biasOffset, yOffset, rows, C, eps)
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 8);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const int64_t rows = args.integer(5), C = args.integer(6);
+    layerNormForward(at<const float>(heap, length, args.number(1), rows * C), at<const float>(heap, length, args.number(2), C),
+                     at<const float>(heap, length, args.number(3), C), at<float>(heap, length, args.number(4), rows * C), rows, C,
+                     static_cast<float>(args.number(7)));
+    return undefinedValue(env);
+  });
+}
+
+// layerNormGrad(heap, dyOffset, xOffset, gainOffset, dxOffset, dgainOffset, dbiasOffset, rows, C, eps)
+napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 10);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const int64_t rows = args.integer(7), C = args.integer(8);
+    layerNormBackward(at<const float>(heap, length, args.number(1), rows * C), at<const float>(heap, length, args.number(2), rows * C),
+                      at<const float>(heap, length, args.number(3), C), at<float>(heap, length, args.number(4), rows * C),
+                      at<float>(heap, length, args.number(5), C), at<float>(heap, length, args.number(6), C), rows, C,
+                      static_cast<float>(args.number(9)));
+    return undefinedValue(env);
+  });
+}
+
+// gelu(heap, xOffset, yOffset, n)
+napi_value Gelu(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 4);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const int64_t n = args.integer(3);
+    geluForward(at<const float>(heap, length, args.number(1), n), at<float>(heap, length, args.number(2), n), n);
+    return undefinedValue(env);
+  });
+}
+
+// geluGrad(heap, dyOffset, xOffset, dxOffset, n)
+napi_value GeluGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 5);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const int64_t n = args.integer(4);
+    geluBackward(at<const float>(heap, length, args.number(1), n), at<const float>(heap, length, args.number(2), n),
+                 at<float>(heap, length, args.number(3), n), n);
+    return undefinedValue(env);
+  });
+}
+
+// targetLogProbs(heap, logitsOffset, targetsOffset, logpOffset, N, V) -> false on a target outside [0, V)
+napi_value TargetLogProbs(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 6);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const int64_t N = args.integer(4), V = args.integer(5);
+    return boolean(env, targetLogProbsForward(at<const float>(heap, length, args.number(1), N * V),
+                                              at<const int32_t>(heap, length, args.number(2), N),
+                                              at<float>(heap, length, args.number(3), N), N, V));
+  });
+}
+
+// targetLogProbsGrad(heap, dyOffset, logitsOffset, targetsOffset, logpOffset, dlogitsOffset, N, V) -> false on a bad target
+napi_value TargetLogProbsGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 8);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const int64_t N = args.integer(6), V = args.integer(7);
+    return boolean(env, targetLogProbsBackward(at<const float>(heap, length, args.number(1), N),
+                                               at<const float>(heap, length, args.number(2), N * V),
+                                               at<const int32_t>(heap, length, args.number(3), N),
+                                               at<const float>(heap, length, args.number(4), N),
+                                               at<float>(heap, length, args.number(5), N * V), N, V));
+  });
+}
+
+// adam(heap, offsets [theta, grad, m, v, thetaOut, mOut, vOut], n, lr, beta1, beta2, eps, weightDecay, correction1, correction2)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 10);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const std::vector<double> o = args.numbers(1);
+    if (o.size() != 7) throw ArgError{"adam needs 7 offsets"};
+    const int64_t n = args.integer(2);
+    const AdamStep step{static_cast<float>(args.number(3)), static_cast<float>(args.number(4)), static_cast<float>(args.number(5)),
+                        static_cast<float>(args.number(6)), static_cast<float>(args.number(7)), static_cast<float>(args.number(8)),
+                        static_cast<float>(args.number(9))};
+    adamUpdate(at<const float>(heap, length, o[0], n), at<const float>(heap, length, o[1], n), at<const float>(heap, length, o[2], n),
+               at<const float>(heap, length, o[3], n), at<float>(heap, length, o[4], n), at<float>(heap, length, o[5], n),
+               at<float>(heap, length, o[6], n), n, step);
+    return undefinedValue(env);
+  });
+}
+
+// rmsprop(heap, offsets [theta, grad, v, thetaOut, vOut], n, lr, rho, eps)
+napi_value Rmsprop(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 6);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const std::vector<double> o = args.numbers(1);
+    if (o.size() != 5) throw ArgError{"rmsprop needs 5 offsets"};
+    const int64_t n = args.integer(2);
+    rmspropUpdate(at<const float>(heap, length, o[0], n), at<const float>(heap, length, o[1], n), at<const float>(heap, length, o[2], n),
+                  at<float>(heap, length, o[3], n), at<float>(heap, length, o[4], n), n, static_cast<float>(args.number(3)),
+                  static_cast<float>(args.number(4)), static_cast<float>(args.number(5)));
+    return undefinedValue(env);
+  });
+}
+
+}  // namespace
+
+void defineFusedBindings(napi_env env, napi_value exports) {
+  const napi_property_descriptor properties[] = {
+      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"targetLogProbs", nullptr, TargetLogProbs, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"targetLogProbsGrad", nullptr, TargetLogProbsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+}
+
+}  // namespace dpo

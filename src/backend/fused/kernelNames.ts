@@ -1,0 +1,30 @@
+/**
+ * The fused kernels dpo-run adds to TensorFlow.js: one kernel where the composed ops of a
+ * LayerNorm, a GELU, a softmax's target log-probabilities or an optimizer update take five
+ * to twenty. A backend that registers them (the native kernels on wasm) runs them; on any
+ * other backend the ops in this folder compose the same formula from standard ops.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const FUSED_KERNELS = {
+  layerNorm: 'DpoLayerNorm',
+  layerNormGrad: 'DpoLayerNormGrad',
+  gelu: 'DpoGelu',
+  geluGrad: 'DpoGeluGrad',
+  targetLogProbs: 'DpoTargetLogProbs',
+  targetLogProbsGrad: 'DpoTargetLogProbsGrad',
+  adam: 'DpoAdamUpdate',
+  rmsprop: 'DpoRmspropUpdate',
+} as const;
+
+export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
+
+/** Whether the current backend has the fused kernel `name`. */
+export function hasFusedKernel(name: FusedKernelName): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/** Runs a fused kernel through the engine (so gradients and memory tracking apply). */
+export function runFused<T extends tf.Tensor | tf.Tensor[]>(name: FusedKernelName, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): T {
+  return tf.engine().runKernel(name, inputs, attrs) as unknown as T;
+}

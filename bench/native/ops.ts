@@ -1,8 +1,10 @@
 /**
- * Single kernels at the shapes of the GPT-shaped step, stock (the wasm kernels initBackend
- * registers, src/backend/kernels included) against native, interleaved; prints JSON with the fastest of N runs of each (the minimum
- * is the figure least disturbed by other processes on a shared machine).
- * Usage: npx tsx bench/native/ops.ts [--runs N]
+ * `npm run bench:native`: single kernels at the shapes of the issue's model in bench:peer
+ * (16 sequences of 64 tokens, width 128, vocabulary 2,048), stock (the wasm kernels
+ * initBackend registers, src/backend/kernels included) against native, interleaved;
+ * prints JSON with the fastest of N runs of each (the minimum is the figure least
+ * disturbed by other processes on a shared machine).
+ * Usage: npm run bench:native [-- --runs N]
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';

@@ -1,5 +1,6 @@
 #include "fusedBindings.h"
 
+#include "attention.h"
 #include "fused.h"
 #include "napiArgs.h"
 
@@ -131,6 +132,47 @@ napi_value Rmsprop(napi_env env, napi_callback_info info) {
   });
 }
 
+// The shape arguments of attention and attentionGrad: batch, heads, T, Tk, D, biasPerBatch, scale.
+AttentionShape attentionShape(Args& args, size_t first) {
+  return {args.integer(first), args.integer(first + 1), args.integer(first + 2), args.integer(first + 3),
+          args.integer(first + 4), args.boolean(first + 5), static_cast<float>(args.number(first + 6))};
+}
+
+// attention(heap, qOffset, keyOffset, valueOffset, biasOffset, yOffset, batch, heads, T, Tk, D, biasPerBatch, scale)
+napi_value Attention(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 13);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const AttentionShape s = attentionShape(args, 6);
+    const int64_t items = s.batch * s.heads;
+    attentionForward(at<const float>(heap, length, args.number(1), items * s.T * s.D),
+                     at<const float>(heap, length, args.number(2), items * s.Tk * s.D),
+                     at<const float>(heap, length, args.number(3), items * s.Tk * s.D),
+                     at<const float>(heap, length, args.number(4), (s.biasPerBatch ? s.batch : 1) * s.T * s.Tk),
+                     at<float>(heap, length, args.number(5), items * s.T * s.D), s);
+    return undefinedValue(env);
+  });
+}
+
+// attentionGrad(heap, dyOffset, qOffset, keyOffset, valueOffset, biasOffset, dqOffset, dkeyOffset, dvalueOffset,
+//               batch, heads, T, Tk, D, biasPerBatch, scale)
+napi_value AttentionGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 16);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const AttentionShape s = attentionShape(args, 9);
+    const int64_t items = s.batch * s.heads, queries = items * s.T * s.D, keys = items * s.Tk * s.D;
+    attentionBackward(at<const float>(heap, length, args.number(1), queries), at<const float>(heap, length, args.number(2), queries),
+                      at<const float>(heap, length, args.number(3), keys), at<const float>(heap, length, args.number(4), keys),
+                      at<const float>(heap, length, args.number(5), (s.biasPerBatch ? s.batch : 1) * s.T * s.Tk),
+                      at<float>(heap, length, args.number(6), queries), at<float>(heap, length, args.number(7), keys),
+                      at<float>(heap, length, args.number(8), keys), s);
+    return undefinedValue(env);
+  });
+}
+
 }  // namespace
 
 void defineFusedBindings(napi_env env, napi_value exports) {
@@ -143,6 +185,8 @@ void defineFusedBindings(napi_env env, napi_value exports) {
       {"targetLogProbsGrad", nullptr, TargetLogProbsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
 }

@@ -4,6 +4,7 @@
  * embedding. Call these inside tf.tidy; the results belong to the caller.
  */
 import * as tf from '@tensorflow/tfjs';
+import { scaledDotProductAttention } from '../backend/fused/attention.ts';
 import { UserError } from '../errors.ts';
 import type { Random } from '../random.ts';
 import { param, SCORE_WEIGHT, type GPT } from './gpt.ts';
@@ -125,9 +126,12 @@ function attention(
   const [q, k, v] = tf.split(qkv, 3, 1).map((t) => t.reshape([B, T, nHead, headSize]).transpose([0, 2, 1, 3]) as tf.Tensor4D); // (B, nH, T, hs)
   const key = past ? tf.concat([past.key, k], 2) : k; // (B, nH, Tk, hs)
   const value = past ? tf.concat([past.value, v], 2) : v;
-  const logits = tf.matMul(q.mul(1 / Math.sqrt(headSize)), key, false, true).add(bias); // (B, nH, T, Tk)
-  const weights = dropout(tf.softmax(logits), rate, seed());
-  const y = tf.matMul(weights, value).transpose([0, 2, 1, 3]).reshape([B * T, C]) as tf.Tensor2D; // (B*T, C)
+  const scale = 1 / Math.sqrt(headSize);
+  const dropoutSeed = seed();
+  const attended = dropoutSeed === undefined
+    ? scaledDotProductAttention(q, key, value, bias, scale)
+    : tf.matMul(dropout(tf.softmax(tf.matMul(q.mul(scale), key, false, true).add(bias)), rate, dropoutSeed), value); // (B, nH, T, hs)
+  const y = attended.transpose([0, 2, 1, 3]).reshape([B * T, C]) as tf.Tensor2D; // (B*T, C)
   const out = conv1d(y, h('c_proj.weight'), h('c_proj.bias')).reshape([B, T, C]) as tf.Tensor3D;
   return { out, cache: { key, value } };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { composedAttention, scaledDotProductAttention } from '../../src/backend/fused/attention.ts';
 import { initBackend } from '../../src/backend/index.ts';
 import { composedGelu, gelu } from '../../src/backend/fused/gelu.ts';
 import { FUSED_KERNELS, hasFusedKernel } from '../../src/backend/fused/kernelNames.ts';
@@ -7,6 +8,7 @@ import { composedLayerNorm, layerNorm } from '../../src/backend/fused/layerNorm.
 import { adamUpdate, rmspropUpdate } from '../../src/backend/fused/optimizerUpdate.ts';
 import { composedTargetLogProbs, targetLogProbs } from '../../src/backend/fused/targetLogProbs.ts';
 import { registerNativeKernels } from '../../src/backend/native/index.ts';
+import { attentionBias } from '../../src/model/layers.ts';
 import { assertClose, withStockKernels } from './compareWithStock.ts';
 
 const random = (shape: number[], seed: number, scale = 1) => tf.randomUniform(shape, -scale, scale, 'float32', seed);
@@ -83,6 +85,24 @@ describe('fused native kernels', () => {
     assert.throws(() => targetLogProbs(logits as tf.Tensor2D, targets), /outside the vocabulary \[0, 10\)/);
     assert.equal(tf.memory().numTensors, before);
     tf.dispose([logits, targets]);
+  });
+
+  it('attention matches the composed ops in value and gradients: causal, cached keys, padded keys', () => {
+    // [B, H, T, Tk, D, padded keys]: one query over a cache (generation), odd head sizes, a training-sized batch.
+    const cases: [number, number, number, number, number, boolean][] = [
+      [1, 1, 1, 1, 1, false], [2, 3, 5, 5, 7, false], [3, 2, 1, 9, 16, true], [2, 2, 4, 6, 13, true], [8, 4, 64, 64, 32, false], [4, 2, 20, 20, 8, true],
+    ];
+    cases.forEach(([B, H, T, Tk, D, padded], i) => {
+      const q = random([B, H, T, D], 70 + i, 2), key = random([B, H, Tk, D], 80 + i, 2), value = random([B, H, Tk, D], 90 + i);
+      // Padding hides the first key of every other row (left padding, as generation batches use).
+      const mask = padded ? tf.tensor2d(Array.from({ length: B * Tk }, (_, j) => (Math.floor(j / Tk) % 2 === 1 && j % Tk === 0 ? 0 : 1)), [B, Tk]) : undefined;
+      const bias = attentionBias(T, Tk, mask);
+      const scale = 1 / Math.sqrt(D);
+      assertFusedMatches((a, k, v) => scaledDotProductAttention(a as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, bias, scale),
+        (a, k, v) => composedAttention(a as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, bias, scale), [q, key, value], [0, 1, 2],
+        `attention [${B}, ${H}, ${T}, ${Tk}, ${D}]${padded ? ' padded' : ''}`);
+      tf.dispose([q, key, value, bias, ...(mask ? [mask] : [])]);
+    });
   });
 
   it('the Adam(W) and RMSprop updates match the composed formulas', () => {

@@ -3,21 +3,30 @@ import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
 import { registerNativeKernels } from '../../src/backend/native/index.ts';
-import { createTrainer, type BenchShape } from '../../bench/native/gptStep.ts';
+import { resolveConfig } from '../../src/model/index.ts';
+import type { PeerShape } from '../../bench/peer/shapes.ts';
+import { dpoTrainer, sftTrainer, type Trainer } from '../../bench/peer/steps.ts';
+import { createWorkload, disposeWorkload } from '../../bench/peer/workload.ts';
 import { withStockKernels } from './compareWithStock.ts';
 
 /** Small enough for seconds, large enough that the logits (4, 16, 512) take the native element-wise paths. */
-const SHAPE: BenchShape = { vocab: 512, context: 16, width: 32, layers: 2, heads: 2, batch: 4 };
+const SHAPE: PeerShape = { name: 'small', config: resolveConfig({ vocabSize: 512, contextLength: 16, nLayer: 2, nHead: 2, nEmbd: 32 }), batch: 4 };
 const STEPS = 20;
 
+/** The losses of STEPS steps of the project's SFT and DPO steps (bench/peer/steps.ts) from the same weights. */
 function losses(): { sft: number[]; dpo: number[] } {
-  const trainer = createTrainer(SHAPE, 3);
+  const workload = createWorkload(SHAPE, 3);
+  const run = (trainer: Trainer) => {
+    try {
+      return Array.from({ length: STEPS }, () => trainer.step());
+    } finally {
+      trainer.dispose();
+    }
+  };
   try {
-    const sft = Array.from({ length: STEPS }, () => trainer.sftStep());
-    const dpo = Array.from({ length: STEPS }, () => trainer.dpoStep());
-    return { sft, dpo };
+    return { sft: run(sftTrainer(workload)), dpo: run(dpoTrainer(workload)) };
   } finally {
-    trainer.dispose();
+    disposeWorkload(workload);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The fused kernels dpo-run adds to TensorFlow.js: one kernel where the composed ops of a
- * LayerNorm, a GELU, a softmax's target log-probabilities or an optimizer update take five
- * to twenty. A backend that registers them (the native kernels on wasm) runs them; on any
+ * LayerNorm, a GELU, scaled dot-product attention, a softmax's target log-probabilities or
+ * an optimizer update take five to twenty. A backend that registers them (the native kernels on wasm) runs them; on any
  * other backend the ops in this folder compose the same formula from standard ops.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -15,6 +15,8 @@ export const FUSED_KERNELS = {
   targetLogProbsGrad: 'DpoTargetLogProbsGrad',
   adam: 'DpoAdamUpdate',
   rmsprop: 'DpoRmspropUpdate',
+  attention: 'DpoAttention',
+  attentionGrad: 'DpoAttentionGrad',
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];

@@ -77,19 +77,31 @@ const float* biasOf(const float* bias, int64_t item, const AttentionShape& s) {
 
 }  // namespace
 
+// Where one item's rows start, and the stride between its rows, in a heads-last layout.
+struct Rows {
+  int64_t queries, keys, stride;
+};
+
+Rows rowsOf(int64_t item, const AttentionShape& s) {
+  const int64_t b = item / s.heads, h = item % s.heads;
+  return {(b * s.T * s.heads + h) * s.D, (b * s.Tk * s.heads + h) * s.D, s.heads * s.D};
+}
+
 void attentionForward(const float* q, const float* key, const float* value, const float* bias, float* y, const AttentionShape& s) {
   forItems(s, [&](int64_t item) {
-    std::vector<float> p(s.Tk);
-    const float* Q = q + item * s.T * s.D;
-    const float* K = key + item * s.Tk * s.D;
-    const float* V = value + item * s.Tk * s.D;
+    std::vector<float> p(s.Tk), keys(s.Tk * s.D), values(s.Tk * s.D);
+    const Rows r = rowsOf(item, s);
+    // This item's keys and values, gathered contiguous once.
+    for (int64_t j = 0; j < s.Tk; ++j) {
+      std::memcpy(keys.data() + j * s.D, key + r.keys + j * r.stride, s.D * sizeof(float));
+      std::memcpy(values.data() + j * s.D, value + r.keys + j * r.stride, s.D * sizeof(float));
+    }
     const float* B = biasOf(bias, item, s);
-    float* Y = y + item * s.T * s.D;
     for (int64_t t = 0; t < s.T; ++t) {
-      weightsRow(Q + t * s.D, K, B + t * s.Tk, p.data(), s.Tk, s.D, s.scale);
-      float* out = Y + t * s.D;
+      weightsRow(q + r.queries + t * r.stride, keys.data(), B + t * s.Tk, p.data(), s.Tk, s.D, s.scale);
+      float* out = y + r.queries + t * r.stride;
       std::fill(out, out + s.D, 0.f);
-      for (int64_t j = 0; j < s.Tk; ++j) axpy(p[j], V + j * s.D, out, s.D);
+      for (int64_t j = 0; j < s.Tk; ++j) axpy(p[j], values.data() + j * s.D, out, s.D);
     }
   });
 }
@@ -97,35 +109,36 @@ void attentionForward(const float* q, const float* key, const float* value, cons
 void attentionBackward(const float* dy, const float* q, const float* key, const float* value, const float* bias, float* dq,
                        float* dkey, float* dvalue, const AttentionShape& s) {
   forItems(s, [&](int64_t item) {
-    std::vector<float> p(s.Tk), dp(s.Tk);
-    const float* Q = q + item * s.T * s.D;
-    const float* K = key + item * s.Tk * s.D;
-    const float* V = value + item * s.Tk * s.D;
+    std::vector<float> p(s.Tk), dp(s.Tk), keys(s.Tk * s.D), values(s.Tk * s.D), dK(s.Tk * s.D, 0.f), dV(s.Tk * s.D, 0.f);
+    const Rows r = rowsOf(item, s);
+    for (int64_t j = 0; j < s.Tk; ++j) {
+      std::memcpy(keys.data() + j * s.D, key + r.keys + j * r.stride, s.D * sizeof(float));
+      std::memcpy(values.data() + j * s.D, value + r.keys + j * r.stride, s.D * sizeof(float));
+    }
     const float* B = biasOf(bias, item, s);
-    const float* dY = dy + item * s.T * s.D;
-    float* dQ = dq + item * s.T * s.D;
-    float* dK = dkey + item * s.Tk * s.D;
-    float* dV = dvalue + item * s.Tk * s.D;
-    std::fill(dK, dK + s.Tk * s.D, 0.f);
-    std::fill(dV, dV + s.Tk * s.D, 0.f);
     for (int64_t t = 0; t < s.T; ++t) {
-      const float* dyRow = dY + t * s.D;
-      weightsRow(Q + t * s.D, K, B + t * s.Tk, p.data(), s.Tk, s.D, s.scale);
+      const float* qRow = q + r.queries + t * r.stride;
+      const float* dyRow = dy + r.queries + t * r.stride;
+      weightsRow(qRow, keys.data(), B + t * s.Tk, p.data(), s.Tk, s.D, s.scale);
       // dP[j] = dy . v[j]; dS[j] = P[j] (dP[j] - sum_j' P[j'] dP[j'])
       float expected = 0.f;
       for (int64_t j = 0; j < s.Tk; ++j) {
-        dp[j] = dot(dyRow, V + j * s.D, s.D);
+        dp[j] = dot(dyRow, values.data() + j * s.D, s.D);
         expected += p[j] * dp[j];
       }
-      float* dqRow = dQ + t * s.D;
+      float* dqRow = dq + r.queries + t * r.stride;
       std::fill(dqRow, dqRow + s.D, 0.f);
       for (int64_t j = 0; j < s.Tk; ++j) {
         if (p[j] == 0.f) continue;  // masked keys get nothing
-        axpy(p[j], dyRow, dV + j * s.D, s.D);
+        axpy(p[j], dyRow, dV.data() + j * s.D, s.D);
         const float ds = p[j] * (dp[j] - expected) * s.scale;
-        axpy(ds, K + j * s.D, dqRow, s.D);
-        axpy(ds, Q + t * s.D, dK + j * s.D, s.D);
+        axpy(ds, keys.data() + j * s.D, dqRow, s.D);
+        axpy(ds, qRow, dK.data() + j * s.D, s.D);
       }
+    }
+    for (int64_t j = 0; j < s.Tk; ++j) {
+      std::memcpy(dkey + r.keys + j * r.stride, dK.data() + j * s.D, s.D * sizeof(float));
+      std::memcpy(dvalue + r.keys + j * r.stride, dV.data() + j * s.D, s.D * sizeof(float));
     }
   });
 }

@@ -13,10 +13,11 @@ struct AttentionShape {
   float scale;
 };
 
-// q (B, H, T, D), key and value (B, H, Tk, D), bias (B|1, 1, T, Tk) -> y (B, H, T, D).
+// Heads-last layouts, as the projections produce them (no transposes): q (B, T, H, D), key
+// and value (B, Tk, H, D), bias (B|1, 1, T, Tk) -> y (B, T, H, D).
 void attentionForward(const float* q, const float* key, const float* value, const float* bias, float* y, const AttentionShape& s);
 
-// The gradients of attentionForward given dy (B, H, T, D): dq, dkey and dvalue.
+// The gradients of attentionForward given dy (B, T, H, D): dq, dkey and dvalue.
 void attentionBackward(const float* dy, const float* q, const float* key, const float* value, const float* bias, float* dq,
                        float* dkey, float* dvalue, const AttentionShape& s);
 

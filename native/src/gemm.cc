@@ -9,6 +9,10 @@
 
 #include "parallel.h"
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
 namespace dpo {
 namespace {
 
@@ -51,6 +55,55 @@ void applyEpilogue(float* c, int64_t rows, int64_t n, int64_t n0, int64_t n1, co
   }
 }
 
+// Up to this many rows of A, a plain (non-transposed) product skips BLIS, whose packing
+// costs more than the arithmetic (one generated token per row, for example).
+constexpr int64_t kSmallRows = 16;
+
+// C (m, n) columns [n0, n1) = A (m, k) . B (k, n), row-major, for m <= kSmallRows: the
+// columns in strips of 16 and the rows four at a time, each B strip streamed once per
+// four rows.
+void smallGemm(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1) {
+  int64_t j = n0;
+#if defined(__AVX2__) && defined(__FMA__)
+  for (; j + 16 <= n1; j += 16) {
+    int64_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+      __m256 acc[4][2];
+      for (auto& row : acc) row[0] = row[1] = _mm256_setzero_ps();
+      for (int64_t p = 0; p < k; ++p) {
+        const __m256 b0 = _mm256_loadu_ps(b + p * n + j), b1 = _mm256_loadu_ps(b + p * n + j + 8);
+        for (int r = 0; r < 4; ++r) {
+          const __m256 x = _mm256_broadcast_ss(a + (i + r) * k + p);
+          acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
+          acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
+        }
+      }
+      for (int r = 0; r < 4; ++r) {
+        _mm256_storeu_ps(c + (i + r) * n + j, acc[r][0]);
+        _mm256_storeu_ps(c + (i + r) * n + j + 8, acc[r][1]);
+      }
+    }
+    for (; i < m; ++i) {
+      __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps();
+      for (int64_t p = 0; p < k; ++p) {
+        const __m256 x = _mm256_broadcast_ss(a + i * k + p);
+        c0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + p * n + j), c0);
+        c1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + p * n + j + 8), c1);
+      }
+      _mm256_storeu_ps(c + i * n + j, c0);
+      _mm256_storeu_ps(c + i * n + j + 8, c1);
+    }
+  }
+#endif
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t jj = j; jj < n1; ++jj) {
+      float total = 0.f;
+      for (int64_t p = 0; p < k; ++p) total += a[i * k + p] * b[p * n + jj];
+      c[i * n + jj] = total;
+    }
+  }
+}
+
 // C rows [m0, m1) x columns [n0, n1) of one product, then its epilogue.
 void gemmBlock(const GemmItem& item, const GemmShape& s, const Strides& t, const Epilogue& e,
                int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
@@ -58,6 +111,8 @@ void gemmBlock(const GemmItem& item, const GemmShape& s, const Strides& t, const
   if (m1 <= m0 || n1 <= n0) return;
   if (s.k == 0) {
     for (int64_t i = 0; i < m1 - m0; ++i) std::fill(c + i * s.n + n0, c + i * s.n + n1, 0.f);
+  } else if (!s.transA && !s.transB && m1 - m0 <= kSmallRows) {
+    smallGemm(item.a + m0 * s.k, item.b, c, m1 - m0, s.n, s.k, n0, n1);
   } else {
     float one = 1.f, zero = 0.f;
     bli_sgemm(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, m1 - m0, n1 - n0, s.k, &one,

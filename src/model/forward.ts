@@ -4,7 +4,7 @@
  * embedding. Call these inside tf.tidy; the results belong to the caller.
  */
 import * as tf from '@tensorflow/tfjs';
-import { scaledDotProductAttention } from '../backend/fused/attention.ts';
+import { applyAttention, attentionWeights, scaledDotProductAttention } from '../backend/fused/attention.ts';
 import { UserError } from '../errors.ts';
 import type { Random } from '../random.ts';
 import { param, SCORE_WEIGHT, type GPT } from './gpt.ts';
@@ -21,7 +21,7 @@ export interface ForwardOptions {
   random?: Random;
 }
 
-/** One layer's cached keys and values, each (B, nHead, Tpast, headSize). */
+/** One layer's cached keys and values, each (B, Tpast, nHead, headSize): heads last, as the projection makes them. */
 export type LayerCache = {
   key: tf.Tensor4D;
   value: tf.Tensor4D;
@@ -83,7 +83,7 @@ export function transformer(
 ): { hidden: tf.Tensor3D; present?: LayerCache[] } {
   const { config } = model;
   const [B, T] = ids.shape;
-  const pastLength = past?.[0]?.key.shape[2] ?? 0;
+  const pastLength = past?.[0]?.key.shape[1] ?? 0;
   const Tk = pastLength + T;
   checkInputs(model, ids, options, Tk);
   const active = options.training === true && config.dropout > 0;
@@ -123,15 +123,15 @@ function attention(
   const headSize = C / nHead;
   const h = (name: string) => param(model, `transformer.h.${i}.attn.${name}`);
   const qkv = conv1d(x.reshape([B * T, C]), h('c_attn.weight'), h('c_attn.bias')); // (B*T, 3C)
-  const [q, k, v] = tf.split(qkv, 3, 1).map((t) => t.reshape([B, T, nHead, headSize]).transpose([0, 2, 1, 3]) as tf.Tensor4D); // (B, nH, T, hs)
-  const key = past ? tf.concat([past.key, k], 2) : k; // (B, nH, Tk, hs)
-  const value = past ? tf.concat([past.value, v], 2) : v;
+  const [q, k, v] = tf.split(qkv, 3, 1).map((t) => t.reshape([B, T, nHead, headSize]) as tf.Tensor4D); // (B, T, nH, hs), heads last
+  const key = past ? tf.concat([past.key, k], 1) : k; // (B, Tk, nH, hs)
+  const value = past ? tf.concat([past.value, v], 1) : v;
   const scale = 1 / Math.sqrt(headSize);
   const dropoutSeed = seed();
   const attended = dropoutSeed === undefined
     ? scaledDotProductAttention(q, key, value, bias, scale)
-    : tf.matMul(dropout(tf.softmax(tf.matMul(q.mul(scale), key, false, true).add(bias)), rate, dropoutSeed), value); // (B, nH, T, hs)
-  const y = attended.transpose([0, 2, 1, 3]).reshape([B * T, C]) as tf.Tensor2D; // (B*T, C)
+    : applyAttention(dropout(attentionWeights(q, key, bias, scale), rate, dropoutSeed) as tf.Tensor4D, value); // (B, T, nH, hs)
+  const y = attended.reshape([B * T, C]) as tf.Tensor2D; // (B*T, C)
   const out = conv1d(y, h('c_proj.weight'), h('c_proj.bias')).reshape([B, T, C]) as tf.Tensor3D;
   return { out, cache: { key, value } };
 }

@@ -11,9 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 export { layerNorm } from '../backend/fused/layerNorm.ts';
 export { gelu } from '../backend/fused/gelu.ts';
 
-/** GPT-2's Conv1D, a dense layer with the weight stored [in, out]: x (N, in) @ W + b -> (N, out). */
+/** GPT-2's Conv1D, a dense layer with the weight stored [in, out]: x (N, in) @ W + b -> (N, out), as one fused kernel. */
 export function conv1d(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  return tf.matMul(x, weight as tf.Tensor2D).add(bias);
+  return tf.fused.matMul({ a: x, b: weight as tf.Tensor2D, bias }) as tf.Tensor2D;
 }
 
 /**

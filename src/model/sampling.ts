@@ -22,10 +22,13 @@ export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions,
   if (options.temperature <= 0) return argmax(logits);
   const topK = options.topK && options.topK > 0 ? Math.min(options.topK, V) : V;
   const topP = options.topP ?? 1;
+  if (topK === V && topP >= 1) return sampleUnrestricted(logits, options.temperature, u);
   // Candidates: every id in id order, or (when restricted) sorted by logit, highest first.
   let candidates: number[];
-  if (topK < V || topP < 1) {
-    candidates = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b).slice(0, topK);
+  if (topK < V) {
+    candidates = topKIds(logits, topK);
+  } else if (topP < 1) {
+    candidates = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
   } else {
     candidates = Array.from({ length: V }, (_, i) => i);
   }
@@ -47,6 +50,51 @@ export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions,
     if (threshold < 0) return candidates[i];
   }
   return candidates[candidates.length - 1];
+}
+
+/**
+ * The k ids of the highest logits, highest first, ties to the lower id: what sorting all V
+ * ids that way and keeping the first k gives, in one pass (an insertion into a list of k).
+ */
+export function topKIds(logits: ArrayLike<number>, k: number): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    const full = ids.length === k;
+    if (full && !(logits[i] > logits[ids[k - 1]])) continue; // a tie loses to the lower id already kept
+    let pos = full ? k - 1 : ids.length;
+    if (!full) ids.push(i);
+    while (pos > 0 && logits[ids[pos - 1]] < logits[i]) {
+      ids[pos] = ids[pos - 1];
+      pos--;
+    }
+    ids[pos] = i;
+  }
+  return ids;
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * The unrestricted case of sampleToken without per-call arrays (it runs once per row per
+ * generated token): the same weights, summed and inverted in the same order, so the same
+ * token for the same u.
+ */
+function sampleUnrestricted(logits: ArrayLike<number>, temperature: number, u: number): number {
+  const V = logits.length;
+  if (scratch.length < V) scratch = new Float64Array(V);
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) max = Math.max(max, logits[i]);
+  let total = 0;
+  for (let i = 0; i < V; i++) {
+    scratch[i] = Math.exp((logits[i] - max) / temperature);
+    total += scratch[i];
+  }
+  let threshold = u * total;
+  for (let i = 0; i < V; i++) {
+    threshold -= scratch[i];
+    if (threshold < 0) return i;
+  }
+  return V - 1;
 }
 
 export function argmax(values: ArrayLike<number>): number {

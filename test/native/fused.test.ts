@@ -93,7 +93,7 @@ describe('fused native kernels', () => {
       [1, 1, 1, 1, 1, false], [2, 3, 5, 5, 7, false], [3, 2, 1, 9, 16, true], [2, 2, 4, 6, 13, true], [8, 4, 64, 64, 32, false], [4, 2, 20, 20, 8, true],
     ];
     cases.forEach(([B, H, T, Tk, D, padded], i) => {
-      const q = random([B, H, T, D], 70 + i, 2), key = random([B, H, Tk, D], 80 + i, 2), value = random([B, H, Tk, D], 90 + i);
+      const q = random([B, T, H, D], 70 + i, 2), key = random([B, Tk, H, D], 80 + i, 2), value = random([B, Tk, H, D], 90 + i);
       // Padding hides the first key of every other row (left padding, as generation batches use).
       const mask = padded ? tf.tensor2d(Array.from({ length: B * Tk }, (_, j) => (Math.floor(j / Tk) % 2 === 1 && j % Tk === 0 ? 0 : 1)), [B, Tk]) : undefined;
       const bias = attentionBias(T, Tk, mask);

@@ -51,10 +51,10 @@ export interface NativeAddon {
     weightDecay: number, correction1: number, correction2: number): void;
   /** One RMSprop update of n floats; offsets [theta, grad, v, thetaOut, vOut]. */
   rmsprop(heap: Uint8Array, offsets: Float64Array, n: number, lr: number, rho: number, eps: number): void;
-  /** y (B, H, T, D) = softmax(scale q k^T + bias) v; key, value (B, H, Tk, D), bias (B|1, 1, T, Tk). */
+  /** y (B, T, H, D) = softmax(scale q k^T + bias) v per head; key, value (B, Tk, H, D), bias (B|1, 1, T, Tk). */
   attention(heap: Uint8Array, qOffset: number, keyOffset: number, valueOffset: number, biasOffset: number, yOffset: number,
     batch: number, heads: number, T: number, Tk: number, D: number, biasPerBatch: boolean, scale: number): void;
-  /** dq, dkey, dvalue of attention given dy (B, H, T, D); the softmax weights are recomputed. */
+  /** dq, dkey, dvalue of attention given dy (B, T, H, D); the softmax weights are recomputed. */
   attentionGrad(heap: Uint8Array, dyOffset: number, qOffset: number, keyOffset: number, valueOffset: number, biasOffset: number,
     dqOffset: number, dkeyOffset: number, dvalueOffset: number, batch: number, heads: number, T: number, Tk: number, D: number,
     biasPerBatch: boolean, scale: number): void;

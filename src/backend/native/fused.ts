@@ -90,7 +90,7 @@ const kernels: Record<FusedKernelName, (addon: NativeAddon) => KernelFunc> = {
   [FUSED_KERNELS.attention]: (addon) => ({ inputs, backend, attrs }) => {
     const { q, key, value, bias } = inputs as Inputs;
     const wasm = backend as unknown as WasmBackend;
-    const [B, H, T, D] = q.shape, Tk = key.shape[2];
+    const [B, T, H, D] = q.shape, Tk = key.shape[1];
     const y = wasm.makeOutput(q.shape, 'float32');
     addon.attention(heapOf(wasm), offsetOf(wasm, q), offsetOf(wasm, key), offsetOf(wasm, value), offsetOf(wasm, bias), offsetOf(wasm, y),
       B, H, T, Tk, D, bias.shape[0] === B && B > 1, (attrs as NamedAttrMap).scale as number);
@@ -99,7 +99,7 @@ const kernels: Record<FusedKernelName, (addon: NativeAddon) => KernelFunc> = {
   [FUSED_KERNELS.attentionGrad]: (addon) => ({ inputs, backend, attrs }) => {
     const { dy, q, key, value, bias } = inputs as Inputs;
     const wasm = backend as unknown as WasmBackend;
-    const [B, H, T, D] = q.shape, Tk = key.shape[2];
+    const [B, T, H, D] = q.shape, Tk = key.shape[1];
     const [dq, dkey, dvalue] = [q, key, value].map((t) => wasm.makeOutput(t.shape, 'float32'));
     addon.attentionGrad(heapOf(wasm), offsetOf(wasm, dy), offsetOf(wasm, q), offsetOf(wasm, key), offsetOf(wasm, value), offsetOf(wasm, bias),
       offsetOf(wasm, dq), offsetOf(wasm, dkey), offsetOf(wasm, dvalue), B, H, T, Tk, D, bias.shape[0] === B && B > 1, (attrs as NamedAttrMap).scale as number);

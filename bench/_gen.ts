@@ -1,0 +1,12 @@
+import { initBackend } from '../src/backend/index.ts';
+import { PEER_SHAPES } from './peer/shapes.ts';
+import { generationRun } from './peer/steps.ts';
+import { createWorkload } from './peer/workload.ts';
+await initBackend('wasm');
+const w = createWorkload(PEER_SHAPES[process.argv[2] ?? 'issue'](), 0);
+const run = generationRun(w, 0);
+await run();
+const n = Number(process.argv[3] ?? 10);
+const t = performance.now();
+for (let i = 0; i < n; i++) await run();
+console.log('ms per generation', ((performance.now() - t) / n).toFixed(1));

@@ -45,6 +45,13 @@ float activate(float x, const Epilogue& e) {
 // Adds the bias and applies the activation to rows [0, rows) x columns [n0, n1) of C.
 void applyEpilogue(float* c, int64_t rows, int64_t n, int64_t n0, int64_t n1, const Epilogue& e) {
   if (e.bias == nullptr && e.activation == kLinear) return;
+  if (e.activation == kLinear && e.biasLength != 1) {  // the common case: a bias row, vectorised
+    for (int64_t i = 0; i < rows; ++i) {
+      float* row = c + i * n;
+      for (int64_t j = n0; j < n1; ++j) row[j] += e.bias[j];
+    }
+    return;
+  }
   for (int64_t i = 0; i < rows; ++i) {
     float* row = c + i * n;
     for (int64_t j = n0; j < n1; ++j) {
@@ -59,12 +66,26 @@ void applyEpilogue(float* c, int64_t rows, int64_t n, int64_t n0, int64_t n1, co
 // costs more than the arithmetic (one generated token per row, for example).
 constexpr int64_t kSmallRows = 16;
 
-// C (m, n) columns [n0, n1) = A (m, k) . B (k, n), row-major, for m <= kSmallRows: the
-// columns in strips of 16 and the rows four at a time, each B strip streamed once per
-// four rows.
+// C (m, n) columns [n0, n1) = A (m, k) . B (k, n), row-major, for m <= kSmallRows: with
+// a multiple of eight rows, strips of 8 columns eight rows at a time; otherwise strips of
+// 16 columns four rows at a time.
 void smallGemm(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, int64_t n0, int64_t n1) {
   int64_t j = n0;
 #if defined(__AVX2__) && defined(__FMA__)
+  // Eight rows at a time over strips of 8 columns: each B strip is read once for all eight.
+  if (m % 8 == 0) {
+    for (; j + 8 <= n1; j += 8) {
+      for (int64_t i = 0; i < m; i += 8) {
+        __m256 acc[8];
+        for (auto& row : acc) row = _mm256_setzero_ps();
+        for (int64_t p = 0; p < k; ++p) {
+          const __m256 bp = _mm256_loadu_ps(b + p * n + j);
+          for (int r = 0; r < 8; ++r) acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + (i + r) * k + p), bp, acc[r]);
+        }
+        for (int r = 0; r < 8; ++r) _mm256_storeu_ps(c + (i + r) * n + j, acc[r]);
+      }
+    }
+  }
   for (; j + 16 <= n1; j += 16) {
     int64_t i = 0;
     for (; i + 4 <= m; i += 4) {

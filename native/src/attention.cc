@@ -87,7 +87,8 @@ struct Rows {
 
 Rows rowsOf(int64_t item, const AttentionShape& s) {
   const int64_t b = item / s.heads, h = item % s.heads;
-  return {(b * s.T * s.heads + h) * s.D, (b * s.Tk * s.heads + h) * s.D, s.heads * s.D};
+  const int64_t keyRows = s.keyRows > 0 ? s.keyRows : s.Tk;
+  return {(b * s.T * s.heads + h) * s.D, (b * keyRows * s.heads + h) * s.D, s.heads * s.D};
 }
 
 void attentionForward(const float* q, const float* key, const float* value, const float* bias, float* y, const AttentionShape& s) {

@@ -11,6 +11,7 @@ struct AttentionShape {
   int64_t T, Tk, D;      // queries, keys (cached ones included), head size
   bool biasPerBatch;     // bias (batch, 1, T, Tk) when set, else (1, 1, T, Tk)
   float scale;
+  int64_t keyRows = 0;   // rows per batch row in the key and value buffers (a cache may hold more than Tk); 0: Tk
 };
 
 // Heads-last layouts, as the projections produce them (no transposes): q (B, T, H, D), key

@@ -1,6 +1,7 @@
 #include "fusedBindings.h"
 
 #include "attention.h"
+#include "decode.h"
 #include "fused.h"
 #include "napiArgs.h"
 
@@ -173,6 +174,29 @@ napi_value AttentionGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// decodeBlock(heap, offsets [x, y, keyCache, valueCache, mask, ln1Gain, ln1Bias, attnWeight, attnBias,
+//             projWeight, projBias, ln2Gain, ln2Bias, fcWeight, fcBias, outWeight, outBias], B, C, heads,
+//             capacity, position, epsilon)
+napi_value DecodeBlock(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 8);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const std::vector<double> o = args.numbers(1);
+    if (o.size() != 17) throw ArgError{"decodeBlock needs 17 offsets"};
+    const DecodeShape s{args.integer(2), args.integer(3), args.integer(4), args.integer(5), args.integer(6),
+                        static_cast<float>(args.number(7))};
+    if (s.heads <= 0 || s.C % s.heads != 0 || s.position < 0 || s.position >= s.capacity) throw ArgError{"bad decode shape"};
+    const int64_t B = s.B, C = s.C, cache = B * s.capacity * C;
+    auto in = [&](size_t i, int64_t count) { return at<const float>(heap, length, o[i], count); };
+    const BlockWeights w{in(5, C), in(6, C), in(7, C * 3 * C), in(8, 3 * C), in(9, C * C), in(10, C),
+                         in(11, C), in(12, C), in(13, C * 4 * C), in(14, 4 * C), in(15, 4 * C * C), in(16, C)};
+    decodeBlock(in(0, B * C), at<float>(heap, length, o[1], B * C), at<float>(heap, length, o[2], cache),
+                at<float>(heap, length, o[3], cache), in(4, B * s.capacity), w, s);
+    return undefinedValue(env);
+  });
+}
+
 }  // namespace
 
 void defineFusedBindings(napi_env env, napi_value exports) {
@@ -187,6 +211,7 @@ void defineFusedBindings(napi_env env, napi_value exports) {
       {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decodeBlock", nullptr, DecodeBlock, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
 }

@@ -17,7 +17,7 @@ namespace dpo {
 namespace {
 
 // Below this many multiply-adds per call a second thread costs more than it saves.
-constexpr double kSplitMultiplyAdds = 1 << 20;
+constexpr double kSplitMultiplyAdds = 1 << 18;
 
 // Row and column strides of op(A), op(B) and C in row-major storage.
 struct Strides {
@@ -65,6 +65,8 @@ void applyEpilogue(float* c, int64_t rows, int64_t n, int64_t n0, int64_t n1, co
 // Up to this many rows of A, a plain (non-transposed) product skips BLIS, whose packing
 // costs more than the arithmetic (one generated token per row, for example).
 constexpr int64_t kSmallRows = 16;
+// How many rows of B ahead the small GEMM prefetches.
+constexpr int64_t kPrefetchRows = 16;
 
 // C (m, n) columns [n0, n1) = A (m, k) . B (k, n), row-major, for m <= kSmallRows: with
 // a multiple of eight rows, strips of 8 columns eight rows at a time; otherwise strips of
@@ -79,6 +81,9 @@ void smallGemm(const float* a, const float* b, float* c, int64_t m, int64_t n, i
         __m256 acc[8];
         for (auto& row : acc) row = _mm256_setzero_ps();
         for (int64_t p = 0; p < k; ++p) {
+          // B's rows are n floats apart, a stride the hardware prefetcher does not follow
+          // when the weights are cold (as they are for each layer in generation).
+          _mm_prefetch(reinterpret_cast<const char*>(b + (p + kPrefetchRows) * n + j), _MM_HINT_T0);
           const __m256 bp = _mm256_loadu_ps(b + p * n + j);
           for (int r = 0; r < 8; ++r) acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + (i + r) * k + p), bp, acc[r]);
         }

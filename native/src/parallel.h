@@ -1,5 +1,6 @@
 // Runs two halves of a piece of work at once: one on the calling thread, one on a
-// persistent helper thread (started on first use, so short work never pays a spawn).
+// persistent helper thread (started on first use, so short work never pays a spawn),
+// which polls briefly between jobs before it sleeps.
 #pragma once
 #include <functional>
 

@@ -1,13 +1,15 @@
 /**
  * Batched sampling from the model with a KV cache: the prompts are left-padded to one
  * length (padding masked out, positions counted from each prompt's first token), the
- * batch is run once over the prompts, and then each new token costs one position.
+ * batch is run once over the prompts, and then each new token costs one position (one
+ * fused kernel per layer where the backend has it, see fusedDecoder.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import type { Random } from '../random.ts';
 import { param, type GPT } from './gpt.ts';
 import { transformer, type LayerCache } from './forward.ts';
+import { canDecodeFused, FusedDecoder } from './fusedDecoder.ts';
 import { sampleToken, type SamplingOptions } from './sampling.ts';
 
 export interface GenerateOptions extends SamplingOptions {
@@ -49,23 +51,37 @@ export async function generate(model: GPT, prompts: number[][], options: Generat
   const generated: number[][] = prompts.map(() => []);
   const finished = new Array<boolean>(B).fill(false);
 
-  const wteT = tf.tidy(() => param(model, 'transformer.wte.weight').transpose()); // (C, V), once per call
+  const wteT = tf.tidy(() => param(model, 'transformer.wte.weight').transpose()) as tf.Tensor2D; // (C, V), once per call
+  const fused = useCache && canDecodeFused(model);
   let cache: LayerCache[] = [];
+  let decoder: FusedDecoder | undefined;
   try {
     for (let step = 0; step < steps && !finished.every(Boolean); step++) {
       const length = P + step;
       const from = useCache && step > 0 ? length - 1 : 0; // the positions this step runs
-      const { last, present } = tf.tidy(() => {
-        const ids = tf.tensor2d(sequences.map((s) => s.slice(from, length)), [B, length - from], 'int32');
-        const positionIds = tf.tensor2d(sequences.map((_, b) => range(from, length).map((t) => positionOf(b, t))), [B, length - from], 'int32');
-        const attentionMask = tf.tensor2d(masks, [B, length]);
-        const out = transformer(model, ids, { attentionMask, positionIds }, useCache ? cache : undefined);
-        const C = model.config.nEmbd;
-        const hidden = out.hidden.slice([0, length - from - 1, 0], [B, 1, C]).reshape([B, C]);
-        return { last: tf.matMul(hidden, wteT), present: out.present ?? [] }; // (B, V)
-      });
-      tf.dispose(cache);
-      cache = present;
+      let last: tf.Tensor2D;
+      if (decoder) {
+        last = decoder.step(sequences.map((s) => s[length - 1]), sequences.map((_, b) => positionOf(b, length - 1)), masks, length - 1, wteT);
+      } else {
+        const out = tf.tidy(() => {
+          const ids = tf.tensor2d(sequences.map((s) => s.slice(from, length)), [B, length - from], 'int32');
+          const positionIds = tf.tensor2d(sequences.map((_, b) => range(from, length).map((t) => positionOf(b, t))), [B, length - from], 'int32');
+          const attentionMask = tf.tensor2d(masks, [B, length]);
+          const run = transformer(model, ids, { attentionMask, positionIds }, useCache ? cache : undefined);
+          const C = model.config.nEmbd;
+          const hidden = run.hidden.slice([0, length - from - 1, 0], [B, 1, C]).reshape([B, C]);
+          return { last: tf.matMul(hidden, wteT) as tf.Tensor2D, present: run.present ?? [] }; // (B, V)
+        });
+        tf.dispose(cache);
+        cache = out.present;
+        last = out.last;
+        if (fused) {
+          // From the second token on, one fused kernel per layer (the prompt pass above filled the caches).
+          decoder = new FusedDecoder(model, cache);
+          tf.dispose(cache);
+          cache = [];
+        }
+      }
       const logits = (await last.data()) as Float32Array;
       last.dispose();
       for (let b = 0; b < B; b++) {
@@ -82,6 +98,7 @@ export async function generate(model: GPT, prompts: number[][], options: Generat
     }
   } finally {
     tf.dispose(cache);
+    decoder?.dispose();
     wteT.dispose();
   }
   return generated;

@@ -17,6 +17,7 @@ export const FUSED_KERNELS = {
   rmsprop: 'DpoRmspropUpdate',
   attention: 'DpoAttention',
   attentionGrad: 'DpoAttentionGrad',
+  decodeBlock: 'DpoDecodeBlock',
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];

@@ -58,6 +58,14 @@ export interface NativeAddon {
   attentionGrad(heap: Uint8Array, dyOffset: number, qOffset: number, keyOffset: number, valueOffset: number, biasOffset: number,
     dqOffset: number, dkeyOffset: number, dvalueOffset: number, batch: number, heads: number, T: number, Tk: number, D: number,
     biasPerBatch: boolean, scale: number): void;
+  /**
+   * One GPT-2 block for one new token per row: x (B, C) -> y (B, C), writing the token's key
+   * and value into the caches (B, capacity, heads, C / heads) at `position`. offsets: x, y,
+   * keyCache, valueCache, mask (B, capacity), then ln_1 gain and bias, c_attn weight and
+   * bias, attn c_proj weight and bias, ln_2 gain and bias, c_fc weight and bias, mlp c_proj
+   * weight and bias.
+   */
+  decodeBlock(heap: Uint8Array, offsets: Float64Array, B: number, C: number, heads: number, capacity: number, position: number, epsilon: number): void;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/dpo_native.node', import.meta.url));

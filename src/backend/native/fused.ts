@@ -4,6 +4,7 @@
  * ../fused/ call them only for float32 inputs of the shapes they take.
  */
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { DECODE_WEIGHTS } from '../fused/decodeBlock.ts';
 import { FUSED_KERNELS, type FusedKernelName } from '../fused/kernelNames.ts';
 import type { NativeAddon } from './addon.ts';
 import { heapOf, offsetOf, type WasmBackend } from './wasmHeap.ts';
@@ -104,6 +105,17 @@ const kernels: Record<FusedKernelName, (addon: NativeAddon) => KernelFunc> = {
     addon.attentionGrad(heapOf(wasm), offsetOf(wasm, dy), offsetOf(wasm, q), offsetOf(wasm, key), offsetOf(wasm, value), offsetOf(wasm, bias),
       offsetOf(wasm, dq), offsetOf(wasm, dkey), offsetOf(wasm, dvalue), B, H, T, Tk, D, bias.shape[0] === B && B > 1, (attrs as NamedAttrMap).scale as number);
     return [dq, dkey, dvalue];
+  },
+  [FUSED_KERNELS.decodeBlock]: (addon) => ({ inputs, backend, attrs }) => {
+    const named = inputs as Inputs;
+    const a = attrs as NamedAttrMap as Record<string, number>;
+    const wasm = backend as unknown as WasmBackend;
+    const [B, C] = named.x.shape, capacity = named.keyCache.shape[1];
+    const y = wasm.makeOutput([B, C], 'float32');
+    const order = ['x', 'y', 'keyCache', 'valueCache', 'mask', ...DECODE_WEIGHTS];
+    const offsets = Float64Array.from(order.map((name) => offsetOf(wasm, name === 'y' ? y : named[name])));
+    addon.decodeBlock(heapOf(wasm), offsets, B, C, a.heads, capacity, a.position, a.epsilon);
+    return y;
   },
 };
 

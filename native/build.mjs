@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const output = join(here, 'build', 'dpo_native.node');
-const sources = ['addon.cc', 'copy.cc', 'elementwise.cc', 'gemm.cc', 'transpose.cc', 'parallel.cc', 'fused.cc', 'fusedBindings.cc', 'attention.cc', 'decode.cc'].map((f) => join(here, 'src', f));
+const sources = ['addon.cc', 'copy.cc', 'elementwise.cc', 'gemm.cc', 'transpose.cc', 'parallel.cc', 'fused.cc', 'fusedBindings.cc', 'attention.cc', 'decode.cc', 'sampling.cc'].map((f) => join(here, 'src', f));
 const debianPackages = 'g++ libblis-dev';
 
 function skip(reason) {

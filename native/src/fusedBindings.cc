@@ -3,6 +3,7 @@
 #include "attention.h"
 #include "decode.h"
 #include "fused.h"
+#include "sampling.h"
 #include "napiArgs.h"
 
 namespace dpo {
@@ -197,6 +198,22 @@ napi_value DecodeBlock(napi_env env, napi_callback_info info) {
   });
 }
 
+// sampleTokens(heap, logitsOffset, tokensOffset, uniforms Float64Array (rows), V, temperature, topK, topP)
+napi_value SampleTokens(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 8);
+    size_t length;
+    uint8_t* heap = args.heap(0, &length);
+    const std::vector<double> uniforms = args.numbers(3);
+    const int64_t rows = static_cast<int64_t>(uniforms.size()), V = args.integer(4);
+    if (V <= 0) throw ArgError{"an empty vocabulary"};
+    const SamplingSettings s{args.number(5), args.integer(6), args.number(7)};
+    sampleRows(at<const float>(heap, length, args.number(1), rows * V), uniforms.data(), at<int32_t>(heap, length, args.number(2), rows),
+               rows, V, s);
+    return undefinedValue(env);
+  });
+}
+
 }  // namespace
 
 void defineFusedBindings(napi_env env, napi_value exports) {
@@ -212,6 +229,7 @@ void defineFusedBindings(napi_env env, napi_value exports) {
       {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeBlock", nullptr, DecodeBlock, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sampleTokens", nullptr, SampleTokens, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
 }

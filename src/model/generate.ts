@@ -10,7 +10,7 @@ import type { Random } from '../random.ts';
 import { param, type GPT } from './gpt.ts';
 import { transformer, type LayerCache } from './forward.ts';
 import { canDecodeFused, FusedDecoder } from './fusedDecoder.ts';
-import { sampleToken, type SamplingOptions } from './sampling.ts';
+import { sampleTokens, type SamplingOptions } from './sampling.ts';
 
 export interface GenerateOptions extends SamplingOptions {
   /** The most tokens generated per prompt (fewer if the context fills up). */
@@ -82,13 +82,14 @@ export async function generate(model: GPT, prompts: number[][], options: Generat
           cache = [];
         }
       }
-      const logits = (await last.data()) as Float32Array;
+      // A uniform for every row, so each row's draws do not depend on the others finishing.
+      const uniforms = Array.from({ length: B }, () => options.random.next());
+      const sampled = await sampleTokens(last, uniforms, options);
       last.dispose();
       for (let b = 0; b < B; b++) {
-        const u = options.random.next(); // drawn for every row, so each row's draws do not depend on the others finishing
         let token = pad;
         if (!finished[b]) {
-          token = sampleToken(logits.subarray(b * V, (b + 1) * V), options, u);
+          token = sampled[b];
           if (token === options.eos) finished[b] = true;
           else generated[b].push(token);
         }

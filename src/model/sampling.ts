@@ -1,7 +1,10 @@
 /**
  * Picking the next token from one row of logits, on the CPU, from a uniform number the
- * caller draws (so that generation is reproducible from a seed).
+ * caller draws (so that generation is reproducible from a seed); for a batch of rows in
+ * one native kernel where the backend has it (the same rule, in double precision).
  */
+import * as tf from '@tensorflow/tfjs';
+import { FUSED_KERNELS, hasFusedKernel, runFused } from '../backend/fused/kernelNames.ts';
 
 export interface SamplingOptions {
   /** Softmax temperature; 0 picks the most likely token (greedy). */
@@ -50,6 +53,24 @@ export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions,
     if (threshold < 0) return candidates[i];
   }
   return candidates[candidates.length - 1];
+}
+
+/**
+ * sampleToken for each row of logits (B, V) at its uniform (B): the token ids. The logits
+ * tensor is left to the caller.
+ */
+export async function sampleTokens(logits: tf.Tensor2D, uniforms: number[], options: SamplingOptions): Promise<number[]> {
+  const [B, V] = logits.shape;
+  if (uniforms.length !== B) throw new Error(`sampleTokens: ${B} rows but ${uniforms.length} uniforms`);
+  if (hasFusedKernel(FUSED_KERNELS.sampleTokens) && logits.dtype === 'float32') {
+    const attrs = { uniforms, temperature: options.temperature, topK: options.topK ?? 0, topP: options.topP ?? 1 };
+    const tokens = runFused<tf.Tensor1D>(FUSED_KERNELS.sampleTokens, { logits }, attrs);
+    const ids = Array.from(await tokens.data());
+    tokens.dispose();
+    return ids;
+  }
+  const values = (await logits.data()) as Float32Array;
+  return uniforms.map((u, b) => sampleToken(values.subarray(b * V, (b + 1) * V), options, u));
 }
 
 /**

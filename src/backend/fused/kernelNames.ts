@@ -18,6 +18,7 @@ export const FUSED_KERNELS = {
   attention: 'DpoAttention',
   attentionGrad: 'DpoAttentionGrad',
   decodeBlock: 'DpoDecodeBlock',
+  sampleTokens: 'DpoSampleTokens',
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];

@@ -66,6 +66,9 @@ export interface NativeAddon {
    * weight and bias.
    */
   decodeBlock(heap: Uint8Array, offsets: Float64Array, B: number, C: number, heads: number, capacity: number, position: number, epsilon: number): void;
+  /** tokens (rows) int32 sampled from logits (rows, V) at the uniforms, as src/model/sampling.ts sampleToken does. */
+  sampleTokens(heap: Uint8Array, logitsOffset: number, tokensOffset: number, uniforms: Float64Array, V: number,
+    temperature: number, topK: number, topP: number): void;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/dpo_native.node', import.meta.url));

@@ -117,6 +117,15 @@ const kernels: Record<FusedKernelName, (addon: NativeAddon) => KernelFunc> = {
     addon.decodeBlock(heapOf(wasm), offsets, B, C, a.heads, capacity, a.position, a.epsilon);
     return y;
   },
+  [FUSED_KERNELS.sampleTokens]: (addon) => ({ inputs, backend, attrs }) => {
+    const { logits } = inputs as Inputs;
+    const a = attrs as NamedAttrMap as { uniforms: number[]; temperature: number; topK: number; topP: number };
+    const wasm = backend as unknown as WasmBackend;
+    const [rows, V] = logits.shape;
+    const tokens = wasm.makeOutput([rows], 'int32');
+    addon.sampleTokens(heapOf(wasm), offsetOf(wasm, logits), offsetOf(wasm, tokens), Float64Array.from(a.uniforms), V, a.temperature, a.topK, a.topP);
+    return tokens;
+  },
 };
 
 /** The fused kernels' functions for the wasm backend, by kernel name. */

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
+#include <string>
 #include <mutex>
 #include <thread>
 
@@ -61,9 +63,23 @@ Helper& helper() {
 
 std::mutex callerMutex;  // one runInTwo at a time (kernels are called from one JS thread)
 
+// DPO_RUN_NATIVE_THREADS=1 runs both halves on the calling thread, one after the other.
+bool singleThreaded() {
+  static const bool single = [] {
+    const char* value = std::getenv("DPO_RUN_NATIVE_THREADS");
+    return value != nullptr && std::string(value) == "1";
+  }();
+  return single;
+}
+
 }  // namespace
 
 void runInTwo(const std::function<void(int)>& part) {
+  if (singleThreaded()) {
+    part(0);
+    part(1);
+    return;
+  }
   std::lock_guard<std::mutex> serial(callerMutex);
   Helper& h = helper();
   h.finished.store(false, std::memory_order_relaxed);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { composedAttention, scaledDotProductAttention } from '../../src/backend/fused/attention.ts';
 import { initBackend } from '../../src/backend/index.ts';
@@ -120,5 +121,26 @@ describe('fused native kernels', () => {
         for (const key of ['theta', 'v'] as const) assertClose(got[key], want[key], `rmsprop ${key} [${shape}]`);
       });
     }
+  });
+
+  it('compute the same on one thread (DPO_RUN_NATIVE_THREADS=1) as on two', () => {
+    // Large enough for every kernel below to split its work when two threads are allowed.
+    const script = `
+      import * as tf from '@tensorflow/tfjs';
+      import { initBackend } from './src/backend/index.ts';
+      import { gelu } from './src/backend/fused/gelu.ts';
+      import { layerNorm } from './src/backend/fused/layerNorm.ts';
+      await initBackend('wasm');
+      const x = tf.randomUniform([512, 384], -3, 3, 'float32', 1);
+      const g = tf.grads((a) => layerNorm(gelu(a), tf.ones([384]), tf.zeros([384]), 1e-5).square().sum());
+      const values = Array.from(g([x])[0].dataSync().slice(0, 2000));
+      const { readdirSync } = await import('node:fs');
+      console.log(JSON.stringify({ values, threads: readdirSync('/proc/self/task').length }));`;
+    const run = (threads: string | undefined) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8', env: { ...process.env, DPO_RUN_NATIVE_THREADS: threads ?? '' },
+    })) as { values: number[]; threads: number };
+    const one = run('1'), two = run(undefined);
+    assert.deepEqual(one.values, two.values);
+    assert.equal(two.threads - one.threads, 1, 'the helper thread starts only when two threads are allowed');
   });
 });

@@ -6,28 +6,16 @@
 
 #if defined(__AVX2__)
 #include <immintrin.h>
-extern "C" __m256 _ZGVdN8v_expf(__m256);
 #endif
 
 #include "parallel.h"
+#include "vectorMath.h"
 
 namespace dpo {
 namespace {
 
 // Multiply-adds from which a second thread pays.
 constexpr double kSplitWork = 1 << 16;
-
-// Eight partial sums: vectorisable without -ffast-math, and no horizontal sum per call
-// (which costs more than the products at a head size of 32).
-float dot(const float* a, const float* b, int64_t n) {
-  float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; ++k) p[k] += a[i + k] * b[i + k];
-  float total = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
-  for (; i < n; ++i) total += a[i] * b[i];
-  return total;
-}
 
 // y += alpha x over n floats.
 void axpy(float alpha, const float* x, float* y, int64_t n) {
@@ -39,13 +27,6 @@ void axpy(float alpha, const float* x, float* y, int64_t n) {
   for (; i < n; ++i) y[i] += alpha * x[i];
 }
 
-void expInPlace(float* x, int64_t n) {
-  int64_t i = 0;
-#if defined(__AVX2__)
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _ZGVdN8v_expf(_mm256_loadu_ps(x + i)));
-#endif
-  for (; i < n; ++i) x[i] = std::exp(x[i]);
-}
 
 // A bias at or below this hides its key (src/model/layers.ts attentionBias uses -1e9): its
 // weight is exactly 0 either way, so its product is skipped.
@@ -129,7 +110,7 @@ void weightsRow(const float* q, const float* key, int64_t stride, const float* b
     max = std::max(max, p[j]);
   }
   for (int64_t j = 0; j < Tk; ++j) p[j] -= max;
-  expInPlace(p, Tk);
+  expSpan(p, p, Tk);
   float total = 0.f;
   for (int64_t j = 0; j < Tk; ++j) total += p[j];
   const float inverse = 1.f / total;

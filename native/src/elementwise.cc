@@ -3,14 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-// glibc's libmvec: 8-lane AVX2 expf and tanhf (within 4 ulp).
-extern "C" __m256 _ZGVdN8v_expf(__m256);
-extern "C" __m256 _ZGVdN8v_tanhf(__m256);
-#endif
 
 #include "parallel.h"
+#include "vectorMath.h"
 
 namespace dpo {
 namespace {
@@ -29,33 +24,6 @@ void splitRange(int64_t n, int64_t threshold, const Body& body) {
   }
   const int64_t half = n >= 16 ? n / 2 / 8 * 8 : n / 2;  // whole vectors where there are many
   runInTwo([&](int part) { part == 0 ? body(int64_t{0}, half) : body(half, n); });
-}
-
-void expRange(const float* x, float* y, int64_t begin, int64_t end) {
-  int64_t i = begin;
-#if defined(__AVX2__)
-  for (; i + 8 <= end; i += 8) _mm256_storeu_ps(y + i, _ZGVdN8v_expf(_mm256_loadu_ps(x + i)));
-#endif
-  for (; i < end; ++i) y[i] = std::exp(x[i]);
-}
-
-void tanhRange(const float* x, float* y, int64_t begin, int64_t end) {
-  int64_t i = begin;
-#if defined(__AVX2__)
-  for (; i + 8 <= end; i += 8) _mm256_storeu_ps(y + i, _ZGVdN8v_tanhf(_mm256_loadu_ps(x + i)));
-#endif
-  for (; i < end; ++i) y[i] = std::tanh(x[i]);
-}
-
-// Eight partial sums: vectorisable without -ffast-math, and closer than one running sum.
-float sumRow(const float* row, int64_t cols) {
-  float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t j = 0;
-  for (; j + 8 <= cols; j += 8)
-    for (int k = 0; k < 8; ++k) partial[k] += row[j + k];
-  float total = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
-  for (; j < cols; ++j) total += row[j];
-  return total;
 }
 
 template <typename Op>
@@ -105,8 +73,8 @@ void binaryOp(Op op, const float* a, const float* b, float* out, const std::vect
 
 void unary(int op, const float* x, float* y, int64_t n) {
   splitRange(n, kSplitTranscendental, [&](int64_t begin, int64_t end) {
-    if (op == kExp) expRange(x, y, begin, end);
-    else tanhRange(x, y, begin, end);
+    if (op == kExp) expSpan(x + begin, y + begin, end - begin);
+    else tanhSpan(x + begin, y + begin, end - begin);
   });
 }
 
@@ -123,7 +91,7 @@ void binary(int op, const float* a, const float* b, float* out, const std::vecto
 void sumBlocks(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner, float scale) {
   if (inner == 1) {
     splitRange(outer, std::max<int64_t>(1, kSplitArithmetic / std::max<int64_t>(reduce, 1)), [&](int64_t begin, int64_t end) {
-      for (int64_t o = begin; o < end; ++o) out[o] = sumRow(x + o * reduce, reduce) * scale;
+      for (int64_t o = begin; o < end; ++o) out[o] = sum8(x + o * reduce, reduce) * scale;
     });
     return;
   }

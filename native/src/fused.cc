@@ -4,13 +4,9 @@
 #include <cmath>
 #include <vector>
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-extern "C" __m256 _ZGVdN8v_expf(__m256);
-extern "C" __m256 _ZGVdN8v_tanhf(__m256);
-#endif
 
 #include "parallel.h"
+#include "vectorMath.h"
 
 namespace dpo {
 namespace {
@@ -30,34 +26,6 @@ void splitItems(int64_t n, int64_t width, const Body& body) {
   }
   const int64_t half = n / 2;
   runInTwo([&](int part) { part == 0 ? body(int64_t{0}, half) : body(half, n); });
-}
-
-// In place over a block of at most kChunk floats.
-void tanhBlock(float* x, int64_t n) {
-  int64_t i = 0;
-#if defined(__AVX2__)
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _ZGVdN8v_tanhf(_mm256_loadu_ps(x + i)));
-#endif
-  for (; i < n; ++i) x[i] = std::tanh(x[i]);
-}
-
-void expBlock(float* x, int64_t n) {
-  int64_t i = 0;
-#if defined(__AVX2__)
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _ZGVdN8v_expf(_mm256_loadu_ps(x + i)));
-#endif
-  for (; i < n; ++i) x[i] = std::exp(x[i]);
-}
-
-// Eight partial sums: vectorisable without -ffast-math.
-float sum8(const float* x, int64_t n) {
-  float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; ++k) p[k] += x[i + k];
-  float total = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
-  for (; i < n; ++i) total += x[i];
-  return total;
 }
 
 struct RowMoments {
@@ -84,7 +52,7 @@ float logSumExp(const float* row, int64_t V) {
   for (int64_t j = 0; j < V; j += kChunk) {
     const int64_t n = std::min(kChunk, V - j);
     for (int64_t k = 0; k < n; ++k) block[k] = row[j + k] - max;
-    expBlock(block, n);
+    expSpan(block, block, n);
     total += sum8(block, n);
   }
   return std::log(total) + max;
@@ -156,7 +124,7 @@ void geluForward(const float* x, float* y, int64_t n) {
       const int64_t start = b * kChunk, count = std::min(kChunk, n - start);
       const float* in = x + start;
       for (int64_t k = 0; k < count; ++k) t[k] = kGeluScale * (in[k] + kGeluCubic * in[k] * in[k] * in[k]);
-      tanhBlock(t, count);
+      tanhSpan(t, t, count);
       for (int64_t k = 0; k < count; ++k) y[start + k] = 0.5f * in[k] * (1.f + t[k]);
     }
   });
@@ -170,7 +138,7 @@ void geluBackward(const float* dy, const float* x, float* dx, int64_t n) {
       const int64_t start = b * kChunk, count = std::min(kChunk, n - start);
       const float* in = x + start;
       for (int64_t k = 0; k < count; ++k) t[k] = kGeluScale * (in[k] + kGeluCubic * in[k] * in[k] * in[k]);
-      tanhBlock(t, count);
+      tanhSpan(t, t, count);
       for (int64_t k = 0; k < count; ++k) {
         const float v = in[k];
         const float dInner = kGeluScale * (1.f + 3.f * kGeluCubic * v * v);
@@ -205,7 +173,7 @@ bool targetLogProbsBackward(const float* dy, const float* logits, const int32_t*
       for (int64_t j = 0; j < V; j += kChunk) {
         const int64_t n = std::min(kChunk, V - j);
         for (int64_t k = 0; k < n; ++k) out[j + k] = row[j + k] - lse;
-        expBlock(out + j, n);
+        expSpan(out + j, out + j, n);
         for (int64_t k = 0; k < n; ++k) out[j + k] *= scale;
       }
       out[targets[i]] += dy[i];

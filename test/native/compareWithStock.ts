@@ -1,6 +1,7 @@
 /** Helpers for tests that run an op with the native kernels and again with the stock wasm kernels. */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/backend/index.ts';
 import { registerNativeKernels, unregisterNativeKernels } from '../../src/backend/native/index.ts';
 
 /** Runs fn on the stock wasm kernels, then puts the native kernels back. */
@@ -24,4 +25,14 @@ export function assertClose(actual: tf.Tensor, expected: tf.Tensor, what: string
     worst = Number.isNaN(diff) ? Infinity : Math.max(worst, diff);
   }
   assert.ok(worst <= 1e-5 * scale, `${what}: max difference ${worst} over scale ${scale}`);
+}
+
+/** For a suite's before hook: the wasm backend with the native kernels, or the suite skipped, saying why. */
+export async function nativeKernelsOrSkip(context: Mocha.Context): Promise<void> {
+  await initBackend('wasm');
+  const native = registerNativeKernels();
+  if (!native.loaded) {
+    console.log(`      skipping native kernel tests: ${native.reason}`);
+    context.skip();
+  }
 }

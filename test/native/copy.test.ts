@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend/index.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
-import { withStockKernels } from './compareWithStock.ts';
+import { withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
 const same = (native: tf.Tensor, stock: tf.Tensor, what: string) => {
   assert.deepEqual(native.shape, stock.shape, `${what}: shape`);
@@ -12,12 +10,7 @@ const same = (native: tf.Tensor, stock: tf.Tensor, what: string) => {
 
 describe('native GatherV2, SplitV and Concat', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('gathers rows like the stock kernel along any axis, for float32 and int32', () => {

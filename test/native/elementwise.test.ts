@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend/index.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
 import { broadcastLayout } from '../../src/backend/native/broadcastLayout.ts';
-import { assertClose, withStockKernels } from './compareWithStock.ts';
+import { assertClose, withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
 const random = (shape: number[], seed: number, scale = 1) => tf.randomUniform(shape, -scale, scale, 'float32', seed);
 
@@ -24,12 +22,7 @@ const BINARY_SHAPES: [number[], number[]][] = [
 
 describe('native element-wise kernels', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('adds, subtracts, multiplies and divides like the stock kernels under every broadcast', () => {

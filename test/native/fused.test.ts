@@ -8,9 +8,8 @@ import { FUSED_KERNELS, hasFusedKernel } from '../../src/backend/fused/kernelNam
 import { composedLayerNorm, layerNorm } from '../../src/backend/fused/layerNorm.ts';
 import { adamUpdate, rmspropUpdate } from '../../src/backend/fused/optimizerUpdate.ts';
 import { composedTargetLogProbs, targetLogProbs } from '../../src/backend/fused/targetLogProbs.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
 import { attentionBias } from '../../src/model/layers.ts';
-import { assertClose, withStockKernels } from './compareWithStock.ts';
+import { assertClose, withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
 const random = (shape: number[], seed: number, scale = 1) => tf.randomUniform(shape, -scale, scale, 'float32', seed);
 
@@ -36,12 +35,7 @@ function assertFusedMatches(fused: (...xs: tf.Tensor[]) => tf.Tensor, composed: 
 
 describe('fused native kernels', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('are registered, and removed with the other native kernels', () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend/index.ts';
 import { registerNativeKernels, unregisterNativeKernels } from '../../src/backend/native/index.ts';
 import { createModel, disposeModel, generate, resolveConfig, transformer, type GPT, type LayerCache } from '../../src/model/index.ts';
 import { canDecodeFused, FusedDecoder } from '../../src/model/fusedDecoder.ts';
 import { param } from '../../src/model/gpt.ts';
 import { Random } from '../../src/random.ts';
-import { assertClose, withStockKernels } from './compareWithStock.ts';
+import { assertClose, withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
 /** Logits (B, V) of the composed forward for `ids` (B, T) after `past`, and its new caches. */
 function composedStep(model: GPT, ids: number[][], positions: number[][], mask: number[][], past: LayerCache[]) {
@@ -22,12 +21,7 @@ function composedStep(model: GPT, ids: number[][], positions: number[][], mask: 
 describe('the fused decode step', () => {
   let model: GPT;
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
     model = createModel(resolveConfig({ vocabSize: 53, contextLength: 24, nLayer: 2, nHead: 2, nEmbd: 16 }), { seed: 3 });
   });
   after(() => model && disposeModel(model));

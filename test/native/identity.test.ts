@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend/index.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
+import { nativeKernelsOrSkip } from './compareWithStock.ts';
 
 describe('Identity sharing memory', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('keeps a clone readable after its source is disposed, and the source after the clone is', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend/index.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
+import { nativeKernelsOrSkip } from './compareWithStock.ts';
 
 interface WasmInternals {
   wasm: { HEAPU8: Uint8Array };
@@ -10,12 +9,7 @@ interface WasmInternals {
 
 describe('native kernels over many calls', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('leave no tensors behind and do not grow the wasm heap', () => {

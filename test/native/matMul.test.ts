@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend/index.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
-import { assertClose, withStockKernels } from './compareWithStock.ts';
+import { assertClose, withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
 const random = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 
@@ -37,12 +35,7 @@ function stored(shape: number[], transposed: boolean): number[] {
 
 describe('native BatchMatMul and _FusedMatMul', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('matches the stock kernel for every transpose combination, batch broadcast and odd size', () => {

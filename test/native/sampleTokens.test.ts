@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend/index.ts';
 import { FUSED_KERNELS, hasFusedKernel } from '../../src/backend/fused/kernelNames.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
 import { sampleToken, sampleTokens } from '../../src/model/sampling.ts';
 import { Random } from '../../src/random.ts';
+import { nativeKernelsOrSkip } from './compareWithStock.ts';
 
 describe('native token sampling', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('picks the token sampleToken picks for every row, under every restriction', async () => {

@@ -7,7 +7,7 @@ import { resolveConfig } from '../../src/model/index.ts';
 import type { PeerShape } from '../../bench/peer/shapes.ts';
 import { dpoTrainer, sftTrainer, type Trainer } from '../../bench/peer/steps.ts';
 import { createWorkload, disposeWorkload } from '../../bench/peer/workload.ts';
-import { withStockKernels } from './compareWithStock.ts';
+import { withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
 /** Small enough for seconds, large enough that the logits (4, 16, 512) take the native element-wise paths. */
 const SHAPE: PeerShape = { name: 'small', config: resolveConfig({ vocabSize: 512, contextLength: 16, nLayer: 2, nHead: 2, nEmbd: 32 }), batch: 4 };
@@ -32,12 +32,7 @@ function losses(): { sft: number[]; dpo: number[] } {
 
 describe('training with the native kernels', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('gives the losses of the stock kernels over twenty SFT and twenty DPO steps, without leaking', () => {

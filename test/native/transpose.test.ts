@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend/index.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
-import { assertClose, withStockKernels } from './compareWithStock.ts';
+import { assertClose, withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
 /** Every permutation of 0..rank-1. */
 function permutations(rank: number): number[][] {
@@ -22,12 +20,7 @@ const CASES: [number[], number[][]][] = [
 
 describe('native Transpose', () => {
   before(async function () {
-    await initBackend('wasm');
-    const native = registerNativeKernels();
-    if (!native.loaded) {
-      console.log(`      skipping native kernel tests: ${native.reason}`);
-      this.skip();
-    }
+    await nativeKernelsOrSkip(this);
   });
 
   it('matches the stock kernel for every permutation up to rank 4 and larger odd shapes', () => {

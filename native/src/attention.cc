@@ -117,16 +117,9 @@ void weightsRow(const float* q, const float* key, int64_t stride, const float* b
   for (int64_t j = 0; j < Tk; ++j) p[j] *= inverse;
 }
 
-// Calls body(begin, end) over the (batch, head) items, on two threads when the work is large.
-template <typename Body>
-void forItems(const AttentionShape& s, const Body& body) {
-  const int64_t items = s.batch * s.heads;
-  const double work = double(items) * s.T * s.Tk * s.D;
-  if (items < 2 || work < kSplitWork) {
-    body(int64_t{0}, items);
-    return;
-  }
-  runInTwo([&](int part) { part == 0 ? body(int64_t{0}, items / 2) : body(items / 2, items); });
+// Whether a (batch, head) loop of this shape is worth two threads.
+bool splitAttention(const AttentionShape& s) {
+  return double(s.batch) * s.heads * s.T * s.Tk * s.D >= kSplitWork;
 }
 
 const float* biasOf(const float* bias, int64_t item, const AttentionShape& s) {
@@ -147,7 +140,7 @@ Rows rowsOf(int64_t item, const AttentionShape& s) {
 }
 
 void attentionForward(const float* q, const float* key, const float* value, const float* bias, float* y, const AttentionShape& s) {
-  forItems(s, [&](int64_t begin, int64_t end) {
+  splitInTwo(s.batch * s.heads, splitAttention(s), [&](int64_t begin, int64_t end) {
     std::vector<float> p(s.Tk);
     for (int64_t item = begin; item < end; ++item) {
       const Rows r = rowsOf(item, s);
@@ -164,7 +157,7 @@ void attentionForward(const float* q, const float* key, const float* value, cons
 
 void attentionBackward(const float* dy, const float* q, const float* key, const float* value, const float* bias, float* dq,
                        float* dkey, float* dvalue, const AttentionShape& s) {
-  forItems(s, [&](int64_t begin, int64_t end) {
+  splitInTwo(s.batch * s.heads, splitAttention(s), [&](int64_t begin, int64_t end) {
     std::vector<float> p(s.Tk), dp(s.Tk), ds(s.Tk);
     for (int64_t item = begin; item < end; ++item) {
       const Rows r = rowsOf(item, s);

@@ -15,16 +15,6 @@ namespace {
 constexpr int64_t kSplitTranscendental = 1 << 14;
 constexpr int64_t kSplitArithmetic = 1 << 18;
 
-// Calls body(begin, end) over [0, n), on two threads when n >= threshold.
-template <typename Body>
-void splitRange(int64_t n, int64_t threshold, const Body& body) {
-  if (n < threshold) {
-    body(int64_t{0}, n);
-    return;
-  }
-  const int64_t half = n >= 16 ? n / 2 / 8 * 8 : n / 2;  // whole vectors where there are many
-  runInTwo([&](int part) { part == 0 ? body(int64_t{0}, half) : body(half, n); });
-}
 
 template <typename Op>
 void binaryRow(Op op, const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t n) {
@@ -50,12 +40,12 @@ void binaryOp(Op op, const float* a, const float* b, float* out, const std::vect
   for (size_t d = 0; d + 1 < rank; ++d) rows *= shape[d];
   if (rows == 0 || inner == 0) return;
   if (rows == 1) {  // one long row (same-shape operands merge into one): split it
-    splitRange(inner, kSplitArithmetic, [&](int64_t begin, int64_t end) {
+    splitInTwo(inner, inner >= kSplitArithmetic, [&](int64_t begin, int64_t end) {
       binaryRow(op, a + begin * sa[rank - 1], sa[rank - 1], b + begin * sb[rank - 1], sb[rank - 1], out + begin, end - begin);
-    });
+    }, 8);
     return;
   }
-  splitRange(rows, std::max<int64_t>(1, kSplitArithmetic / inner), [&](int64_t begin, int64_t end) {
+  splitInTwo(rows, rows >= std::max<int64_t>(1, kSplitArithmetic / inner), [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       int64_t rest = row, offA = 0, offB = 0;
       for (size_t d = rank - 1; d-- > 0;) {
@@ -66,16 +56,16 @@ void binaryOp(Op op, const float* a, const float* b, float* out, const std::vect
       }
       binaryRow(op, a + offA, sa[rank - 1], b + offB, sb[rank - 1], out + row * inner, inner);
     }
-  });
+  }, 8);
 }
 
 }  // namespace
 
 void unary(int op, const float* x, float* y, int64_t n) {
-  splitRange(n, kSplitTranscendental, [&](int64_t begin, int64_t end) {
+  splitInTwo(n, n >= kSplitTranscendental, [&](int64_t begin, int64_t end) {
     if (op == kExp) expSpan(x + begin, y + begin, end - begin);
     else tanhSpan(x + begin, y + begin, end - begin);
-  });
+  }, 8);
 }
 
 void binary(int op, const float* a, const float* b, float* out, const std::vector<int64_t>& shape,
@@ -90,9 +80,9 @@ void binary(int op, const float* a, const float* b, float* out, const std::vecto
 
 void sumBlocks(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner, float scale) {
   if (inner == 1) {
-    splitRange(outer, std::max<int64_t>(1, kSplitArithmetic / std::max<int64_t>(reduce, 1)), [&](int64_t begin, int64_t end) {
+    splitInTwo(outer, outer >= std::max<int64_t>(1, kSplitArithmetic / std::max<int64_t>(reduce, 1)), [&](int64_t begin, int64_t end) {
       for (int64_t o = begin; o < end; ++o) out[o] = sum8(x + o * reduce, reduce) * scale;
-    });
+    }, 8);
     return;
   }
   // Sums of rows: accumulate whole rows of `inner` into the output, a vectorisable loop.
@@ -107,11 +97,11 @@ void sumBlocks(const float* x, float* out, int64_t outer, int64_t reduce, int64_
   };
   const int64_t work = outer * reduce * inner;
   if (outer == 1) {
-    splitRange(inner, work >= kSplitArithmetic ? 16 : inner + 1, [&](int64_t begin, int64_t end) { columns(0, begin, end); });
+    splitInTwo(inner, work >= kSplitArithmetic && inner >= 16, [&](int64_t begin, int64_t end) { columns(0, begin, end); }, 8);
   } else {
-    splitRange(outer, work >= kSplitArithmetic ? 2 : outer + 1, [&](int64_t begin, int64_t end) {
+    splitInTwo(outer, work >= kSplitArithmetic, [&](int64_t begin, int64_t end) {
       for (int64_t o = begin; o < end; ++o) columns(o, 0, inner);
-    });
+    }, 8);
   }
 }
 

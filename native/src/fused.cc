@@ -17,16 +17,6 @@ constexpr float kGeluScale = 0.7978845608028654f;  // sqrt(2 / pi)
 constexpr float kGeluCubic = 0.044715f;
 constexpr int64_t kChunk = 256;  // floats per block of the vector tanh/exp
 
-// Calls body(begin, end) over [0, n) items of `width` floats each, on two threads when large.
-template <typename Body>
-void splitItems(int64_t n, int64_t width, const Body& body) {
-  if (n < 2 || n * width < kSplitElements) {
-    body(int64_t{0}, n);
-    return;
-  }
-  const int64_t half = n / 2;
-  runInTwo([&](int part) { part == 0 ? body(int64_t{0}, half) : body(half, n); });
-}
 
 struct RowMoments {
   float mean, rstd;
@@ -61,7 +51,7 @@ float logSumExp(const float* row, int64_t V) {
 }  // namespace
 
 void layerNormForward(const float* x, const float* gain, const float* bias, float* y, int64_t rows, int64_t C, float eps) {
-  splitItems(rows, C, [&](int64_t begin, int64_t end) {
+  splitInTwo(rows, rows * C >= kSplitElements, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const float* row = x + r * C;
       float* out = y + r * C;
@@ -75,7 +65,7 @@ void layerNormBackward(const float* dy, const float* x, const float* gain, float
                        int64_t rows, int64_t C, float eps) {
   // Each half accumulates its own dgain and dbias; the two are added at the end.
   std::vector<float> partial(4 * C, 0.f);
-  splitItems(rows, C, [&](int64_t begin, int64_t end) {
+  splitInTwo(rows, rows * C >= kSplitElements, [&](int64_t begin, int64_t end) {
     float* pg = partial.data() + (begin == 0 ? 0 : 2 * C);
     float* pb = pg + C;
     std::vector<float> g(C), xhat(C);
@@ -116,34 +106,39 @@ void layerNormBackward(const float* dy, const float* x, const float* gain, float
   }
 }
 
-void geluForward(const float* x, float* y, int64_t n) {
+namespace {
+
+// Calls finish(start, count, t) for each block of up to kChunk floats of x, where t[k] =
+// tanh(sqrt(2/pi) (x + 0.044715 x^3)) at x[start + k]: the part GELU and its gradient share.
+template <typename Finish>
+void geluBlocks(const float* x, int64_t n, const Finish& finish) {
   const int64_t blocks = (n + kChunk - 1) / kChunk;
-  splitItems(blocks, kChunk, [&](int64_t begin, int64_t end) {
+  splitInTwo(blocks, blocks * kChunk >= kSplitElements, [&](int64_t begin, int64_t end) {
     float t[kChunk];
     for (int64_t b = begin; b < end; ++b) {
       const int64_t start = b * kChunk, count = std::min(kChunk, n - start);
       const float* in = x + start;
       for (int64_t k = 0; k < count; ++k) t[k] = kGeluScale * (in[k] + kGeluCubic * in[k] * in[k] * in[k]);
       tanhSpan(t, t, count);
-      for (int64_t k = 0; k < count; ++k) y[start + k] = 0.5f * in[k] * (1.f + t[k]);
+      finish(start, count, t);
     }
   });
 }
 
+}  // namespace
+
+void geluForward(const float* x, float* y, int64_t n) {
+  geluBlocks(x, n, [&](int64_t start, int64_t count, const float* t) {
+    for (int64_t k = 0; k < count; ++k) y[start + k] = 0.5f * x[start + k] * (1.f + t[k]);
+  });
+}
+
 void geluBackward(const float* dy, const float* x, float* dx, int64_t n) {
-  const int64_t blocks = (n + kChunk - 1) / kChunk;
-  splitItems(blocks, kChunk, [&](int64_t begin, int64_t end) {
-    float t[kChunk];
-    for (int64_t b = begin; b < end; ++b) {
-      const int64_t start = b * kChunk, count = std::min(kChunk, n - start);
-      const float* in = x + start;
-      for (int64_t k = 0; k < count; ++k) t[k] = kGeluScale * (in[k] + kGeluCubic * in[k] * in[k] * in[k]);
-      tanhSpan(t, t, count);
-      for (int64_t k = 0; k < count; ++k) {
-        const float v = in[k];
-        const float dInner = kGeluScale * (1.f + 3.f * kGeluCubic * v * v);
-        dx[start + k] = dy[start + k] * (0.5f * (1.f + t[k]) + 0.5f * v * (1.f - t[k] * t[k]) * dInner);
-      }
+  geluBlocks(x, n, [&](int64_t start, int64_t count, const float* t) {
+    for (int64_t k = 0; k < count; ++k) {
+      const float v = x[start + k];
+      const float dInner = kGeluScale * (1.f + 3.f * kGeluCubic * v * v);
+      dx[start + k] = dy[start + k] * (0.5f * (1.f + t[k]) + 0.5f * v * (1.f - t[k] * t[k]) * dInner);
     }
   });
 }
@@ -151,7 +146,7 @@ void geluBackward(const float* dy, const float* x, float* dx, int64_t n) {
 bool targetLogProbsForward(const float* logits, const int32_t* targets, float* logp, int64_t N, int64_t V) {
   for (int64_t i = 0; i < N; ++i)
     if (targets[i] < 0 || targets[i] >= V) return false;
-  splitItems(N, V, [&](int64_t begin, int64_t end) {
+  splitInTwo(N, N * V >= kSplitElements, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float* row = logits + i * V;
       logp[i] = row[targets[i]] - logSumExp(row, V);
@@ -164,7 +159,7 @@ bool targetLogProbsBackward(const float* dy, const float* logits, const int32_t*
                             float* dlogits, int64_t N, int64_t V) {
   for (int64_t i = 0; i < N; ++i)
     if (targets[i] < 0 || targets[i] >= V) return false;
-  splitItems(N, V, [&](int64_t begin, int64_t end) {
+  splitInTwo(N, N * V >= kSplitElements, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float* row = logits + i * V;
       float* out = dlogits + i * V;
@@ -184,7 +179,7 @@ bool targetLogProbsBackward(const float* dy, const float* logits, const int32_t*
 
 void adamUpdate(const float* theta, const float* grad, const float* m, const float* v, float* thetaOut, float* mOut,
                 float* vOut, int64_t n, const AdamStep& s) {
-  splitItems(n, 1, [&](int64_t begin, int64_t end) {
+  splitInTwo(n, n >= kSplitElements, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float g = grad[i];
       const float mNext = m[i] * s.beta1 + g * (1.f - s.beta1);
@@ -199,7 +194,7 @@ void adamUpdate(const float* theta, const float* grad, const float* m, const flo
 
 void rmspropUpdate(const float* theta, const float* grad, const float* v, float* thetaOut, float* vOut, int64_t n,
                    float lr, float rho, float eps) {
-  splitItems(n, 1, [&](int64_t begin, int64_t end) {
+  splitInTwo(n, n >= kSplitElements, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float g = grad[i];
       const float vNext = v[i] * rho + g * g * (1.f - rho);

@@ -46,12 +46,10 @@ int32_t sampleRow(const float* row, int64_t V, double u, const SamplingSettings&
   const bool all = k == V && s.topP >= 1;
   if (k < V) {
     topKIds(row, V, k, ids);
-  } else {
+  } else if (!all) {  // top-p alone: every id, sorted by logit
     ids.resize(V);
     std::iota(ids.begin(), ids.end(), 0);
-    if (s.topP < 1) {
-      std::sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
-    }
+    std::sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
   }
   const int64_t n = all ? V : static_cast<int64_t>(ids.size());
   auto id = [&](int64_t i) { return all ? static_cast<int32_t>(i) : ids[i]; };
@@ -91,8 +89,7 @@ void sampleRows(const float* logits, const double* uniforms, int32_t* tokens, in
     std::vector<double> weights;
     for (int64_t r = begin; r < end; ++r) tokens[r] = sampleRow(logits + r * V, V, uniforms[r], s, ids, weights);
   };
-  if (rows < 2 || rows * V < (1 << 14)) return range(0, rows);
-  runInTwo([&](int part) { part == 0 ? range(0, rows / 2) : range(rows / 2, rows); });
+  splitInTwo(rows, rows * V >= (1 << 14), range);
 }
 
 }  // namespace dpo

@@ -18,6 +18,8 @@ export function canDecodeFused(model: GPT): boolean {
 export class FusedDecoder {
   private readonly keys: tf.Tensor4D[];
   private readonly values: tf.Tensor4D[];
+  /** Each layer's block parameters, looked up once. */
+  private readonly blocks: BlockWeights[];
 
   /** present: the prompt pass's caches, (B, P, nHead, headSize) per layer. */
   constructor(private readonly model: GPT, present: LayerCache[]) {
@@ -25,6 +27,8 @@ export class FusedDecoder {
     const grow = (t: tf.Tensor4D) => tf.pad(t, [[0, 0], [0, capacity - t.shape[1]], [0, 0], [0, 0]]) as tf.Tensor4D; // (B, capacity, nH, hs)
     this.keys = present.map((c) => grow(c.key));
     this.values = present.map((c) => grow(c.value));
+    this.blocks = present.map((_, i) =>
+      Object.fromEntries(DECODE_WEIGHTS.map((name) => [name, param(model, `transformer.h.${i}.${name}`)])) as unknown as BlockWeights);
   }
 
   /**
@@ -42,8 +46,7 @@ export class FusedDecoder {
       const maskTensor = tf.tensor2d(padded, [B, capacity]);
       let x = tf.gather(param(this.model, 'transformer.wte.weight'), ids).add(tf.gather(param(this.model, 'transformer.wpe.weight'), positions)) as tf.Tensor2D; // (B, C)
       for (let i = 0; i < config.nLayer; i++) {
-        const weights = Object.fromEntries(DECODE_WEIGHTS.map((name) => [name, param(this.model, `transformer.h.${i}.${name}`)])) as unknown as BlockWeights;
-        x = decodeBlock({ x, keyCache: this.keys[i], valueCache: this.values[i], mask: maskTensor, weights, position, heads: config.nHead, epsilon: config.layerNormEpsilon });
+        x = decodeBlock({ x, keyCache: this.keys[i], valueCache: this.values[i], mask: maskTensor, weights: this.blocks[i], position, heads: config.nHead, epsilon: config.layerNormEpsilon });
       }
       const out = layerNorm(x, param(this.model, 'transformer.ln_f.weight'), param(this.model, 'transformer.ln_f.bias'), config.layerNormEpsilon);
       return tf.matMul(out as tf.Tensor2D, wteT); // (B, V)

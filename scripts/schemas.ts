@@ -1,12 +1,12 @@
 /**
- * `npm run schemas`: writes schemas/pipeline.schema.json and src/stages/settings/<kind>.ts
+ * `npm run schemas`: writes schemas/pipeline.schema.json and src/core/settings/<kind>.ts
  * from the registry (src/stages/index.ts), and removes settings types of kinds no longer
  * registered. Run it after adding a stage kind or changing a kind's schema.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSchemaFiles, SETTINGS_DIR } from '../src/pipeline/schemaFiles.ts';
+import { generateSchemaFiles, SETTINGS_DIR } from './schemaFiles.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const files = await generateSchemaFiles();

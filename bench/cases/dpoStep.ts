@@ -9,12 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { createModel, disposeModel } from '../../src/model/index.ts';
-import type { PairIds } from '../../src/preferences/batch.ts';
-import { referenceBatch } from '../../src/preferences/evaluate.ts';
-import { pairLogps } from '../../src/preferences/logps.ts';
-import { dpoObjective } from '../../src/preferences/objectives.ts';
-import { computeReferenceLogps, type ReferenceLogps } from '../../src/preferences/reference.ts';
-import { Random } from '../../src/random.ts';
+import type { PairIds } from '../../src/pairwise/batch.ts';
+import { referenceBatch } from '../../src/pairwise/evaluate.ts';
+import { pairLogps } from '../../src/pairwise/logps.ts';
+import { dpoObjective } from '../../src/pairwise/objectives.ts';
+import { computeReferenceLogps, type ReferenceLogps } from '../../src/pairwise/reference.ts';
+import { Random } from '../../src/core/random.ts';
 import { clipByGlobalNorm } from '../../src/training/clip.ts';
 import { disposeGradients, modelGradients } from '../../src/training/gradients.ts';
 import { createOptimizer } from '../../src/training/optimizer.ts';

@@ -4,7 +4,7 @@
  * shape. No end-of-sequence: every row generates the full count.
  */
 import { createModel, disposeModel, generate } from '../../src/model/index.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import { modelShapes } from '../modelShapes.ts';
 import { describe } from './sftStep.ts';
 import { median, round, timeRepeats, type BenchCase } from './types.ts';

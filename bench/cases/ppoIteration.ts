@@ -11,7 +11,7 @@ import { createModel, disposeModel, generate } from '../../src/model/index.ts';
 import { createPpoModels, disposePpoModels } from '../../src/ppo/models.ts';
 import { measureRollout } from '../../src/ppo/rollout.ts';
 import { minibatches, ppoStep, selectExamples } from '../../src/ppo/update.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import { createOptimizer } from '../../src/training/optimizer.ts';
 import { imdbShape } from '../modelShapes.ts';
 import { describe } from './sftStep.ts';

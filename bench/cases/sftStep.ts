@@ -3,9 +3,9 @@
  * AdamW update) on full-length random sequences, for each model shape.
  */
 import { createModel, disposeModel } from '../../src/model/index.ts';
-import { Random } from '../../src/random.ts';
-import { disposeBatch, exampleBatch } from '../../src/stages/sft/examples.ts';
-import { languageModelLoss } from '../../src/stages/sft/languageModelLoss.ts';
+import { Random } from '../../src/core/random.ts';
+import { disposeBatch, exampleBatch } from '../../src/sft/examples.ts';
+import { languageModelLoss } from '../../src/sft/languageModelLoss.ts';
 import { clipByGlobalNorm } from '../../src/training/clip.ts';
 import { disposeGradients, modelGradients } from '../../src/training/gradients.ts';
 import { createOptimizer } from '../../src/training/optimizer.ts';

@@ -11,11 +11,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cloneModel, disposeModel, generate, type GPT } from '../../src/model/index.ts';
-import { pairLogps } from '../../src/preferences/logps.ts';
-import { dpoObjective, type ReferenceBatch } from '../../src/preferences/objectives.ts';
-import { Random } from '../../src/random.ts';
-import { disposeBatch, exampleBatch } from '../../src/stages/sft/examples.ts';
-import { languageModelLoss } from '../../src/stages/sft/languageModelLoss.ts';
+import { pairLogps } from '../../src/pairwise/logps.ts';
+import { dpoObjective, type ReferenceBatch } from '../../src/pairwise/objectives.ts';
+import { Random } from '../../src/core/random.ts';
+import { disposeBatch, exampleBatch } from '../../src/sft/examples.ts';
+import { languageModelLoss } from '../../src/sft/languageModelLoss.ts';
 import { clipByGlobalNorm } from '../../src/training/clip.ts';
 import { disposeGradients, modelGradients } from '../../src/training/gradients.ts';
 import { createOptimizer, type Optimizer } from '../../src/training/optimizer.ts';

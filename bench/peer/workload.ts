@@ -13,9 +13,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createModel, disposeModel, saveModel, type GPT } from '../../src/model/index.ts';
-import { pairBatch, type PairIds } from '../../src/preferences/batch.ts';
-import { Random } from '../../src/random.ts';
-import { disposeBatch, exampleBatch, type Example } from '../../src/stages/sft/examples.ts';
+import { pairBatch, type PairIds } from '../../src/pairwise/batch.ts';
+import { Random } from '../../src/core/random.ts';
+import { disposeBatch, exampleBatch, type Example } from '../../src/sft/examples.ts';
 import type { OptimizerSettings } from '../../src/training/optimizer.ts';
 import { describeShape, type PeerShape } from './shapes.ts';
 

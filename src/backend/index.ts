@@ -6,9 +6,10 @@
  * On wasm, the kernels in ./kernels/ (UnsortedSegmentSum, a faster BatchMatMul) are
  * registered once the backend is set.
  */
+import type { NativeKernelsRecord } from '../core/manifestRecord.ts';
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 import { registerWasmKernels } from './kernels/index.ts';
 import { registerNativeKernels } from './native/index.ts';
 
@@ -23,7 +24,7 @@ export interface BackendChoice {
   /** Why each earlier candidate was passed over. */
   passedOver: { candidate: string; reason: string }[];
   /** On wasm: whether the native kernels (native/, BLIS) were registered, and why not. */
-  native?: { loaded: boolean; reason: string; kernels: string[] };
+  native?: NativeKernelsRecord;
 }
 
 interface Candidate {

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 

@@ -4,7 +4,7 @@
  */
 import { closest, distance } from 'fastest-levenshtein';
 import { existsSync } from 'node:fs';
-import { EXIT, InterruptedError, StageError, UserError } from '../errors.ts';
+import { EXIT, InterruptedError, StageError, UserError } from '../core/errors.ts';
 import { commaList, parseCommandLine } from './args.ts';
 import { HELP } from './help.ts';
 

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { describeBackend, initBackend, type BackendRequest } from '../backend/index.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../core/errors.ts';
 import { formatDiagnostics, loadPipeline } from '../pipeline/index.ts';
 import {
   describeDryRun,

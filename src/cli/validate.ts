@@ -3,7 +3,7 @@
  * cross-stage rules, and prints every problem at once (or, with --json, a JSON array of
  * them). Exits 2 when any file has a problem, else 0.
  */
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../core/errors.ts';
 import { formatDiagnostics, loadPipeline, type Diagnostic } from '../pipeline/index.ts';
 
 export interface ValidateOutput {

@@ -6,8 +6,8 @@
  *                  the rest of that text, and the text's split and label
  */
 import { join } from 'node:path';
-import { StageError } from '../errors.ts';
-import { readJsonlObjects, writeJsonl } from './jsonl.ts';
+import { StageError } from '../core/errors.ts';
+import { readJsonlObjects, writeJsonl } from '../core/io/jsonl.ts';
 import { SPLITS, type Label, type Split } from './settings.ts';
 
 export const TEXTS_FILE = 'texts.jsonl';

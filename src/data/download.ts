@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { temporaryPath } from './atomic-file.ts';
+import { temporaryPath } from '../core/io/atomicFile.ts';
 import type { SourceEnv } from './sources/types.ts';
 
 /** Give up when no byte arrives for this long. */

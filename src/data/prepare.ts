@@ -2,7 +2,7 @@
  * From a source's rows to the dataset's texts: clean-up, minimum length, de-duplication,
  * a seeded shuffle, the row limit, and the train/test split.
  */
-import type { Random } from '../random.ts';
+import type { Random } from '../core/random.ts';
 import type { TextRecord } from './artifacts.ts';
 import { cleanHtml, hasWords, normalizeWhitespace } from './clean.ts';
 import type { DatasetSettings, Split } from './settings.ts';

@@ -3,7 +3,7 @@
  * text of a random length (2 to 8 words by default), the rest of the text kept as the
  * dataset's own completion.
  */
-import type { Random } from '../random.ts';
+import type { Random } from '../core/random.ts';
 import type { PromptRecord, TextRecord } from './artifacts.ts';
 import { words } from './clean.ts';
 import { SPLITS, type PromptSettings } from './settings.ts';

@@ -6,9 +6,9 @@
  */
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
-import { UserError } from '../errors.ts';
-import type { JsonSchema } from '../stages/types.ts';
-import type { DatasetSettings } from '../stages/settings/dataset.ts';
+import { UserError } from '../core/errors.ts';
+import type { JsonSchema } from '../core/stageContract.ts';
+import type { DatasetSettings } from '../core/settings/dataset.ts';
 
 export const datasetSchema: JsonSchema = createRequire(import.meta.url)('../../schemas/dataset.schema.json');
 

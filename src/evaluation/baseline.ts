@@ -4,10 +4,10 @@
  * samples), or a dataset stage's own completions of the held-out prompts.
  */
 import { readPrompts, type PromptRecord } from '../data/artifacts.ts';
-import { StageError } from '../errors.ts';
+import { StageError } from '../core/errors.ts';
 import { disposeModel, loadStageModel } from '../model/index.ts';
-import { Random } from '../random.ts';
-import type { StageOutput } from '../stages/types.ts';
+import { Random } from '../core/random.ts';
+import type { StageOutput } from '../core/stageContract.ts';
 import { sameTokenizer, sampleAndScore, type ScoreContext, type ScoredSet } from './scoreSamples.ts';
 
 export interface Baseline {

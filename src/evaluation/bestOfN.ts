@@ -3,8 +3,8 @@
  * `readBestOfN`), scored here with the ground truth, with the KL estimate that stage
  * measured beside the closed-form bound log N - (N - 1) / N.
  */
-import { readBestOfN } from '../best-of-n/artifact.ts';
-import { StageError } from '../errors.ts';
+import { readBestOfN } from '../bestOfN/artifact.ts';
+import { StageError } from '../core/errors.ts';
 import type { ScoreContext, ScoredSet } from './scoreSamples.ts';
 
 /** The Ns a best_of_n output holds, ascending. */

@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { writeFileAtomic } from '../data/atomic-file.ts';
-import { StageError } from '../errors.ts';
+import { writeFileAtomic } from '../core/io/atomicFile.ts';
+import { StageError } from '../core/errors.ts';
 
 export type Cell = number | string | null;
 

@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-file.ts';
-import type { StageOutput } from '../stages/types.ts';
+import { writeFileAtomic } from '../core/io/atomicFile.ts';
+import type { StageOutput } from '../core/stageContract.ts';
 
 export const EVALUATION_FILE = 'evaluation.json';
 

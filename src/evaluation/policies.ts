@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { modelDir } from '../model/artifact.ts';
 import { WEIGHTS_FILE } from '../model/checkpoint.ts';
 import { listCheckpoints } from '../training/checkpoints.ts';
-import type { StageOutput } from '../stages/types.ts';
+import type { StageOutput } from '../core/stageContract.ts';
 
 /** Where a policy's completions come from: a model to sample, or best-of-N's chosen completions. */
 export type PolicySource = { kind: 'model'; dir: string } | { kind: 'best_of_n'; dir: string; n: number; temperature: number };

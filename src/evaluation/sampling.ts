@@ -4,7 +4,7 @@
  */
 import type { GPT } from '../model/gpt.ts';
 import { sampleCompletionIds } from '../model/sampleCompletions.ts';
-import type { Random } from '../random.ts';
+import type { Random } from '../core/random.ts';
 
 export interface SampleOptions {
   samplesPerPrompt: number;

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageInstance } from '../pipeline/types.ts';
-import { writeJsonAtomic } from './writeAtomic.ts';
+import { writeJsonAtomic } from '../core/io/writeAtomic.ts';
 import { projectVersion } from './fingerprint.ts';
 
 export const ENTRY_FILE = 'cache-entry.json';

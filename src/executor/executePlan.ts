@@ -9,9 +9,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
-import { EXIT, InterruptedError, StageError, UserError } from '../errors.ts';
+import { EXIT, InterruptedError, StageError, UserError } from '../core/errors.ts';
 import type { Plan } from '../pipeline/types.ts';
-import type { StageContext, StageOutput } from '../stages/types.ts';
+import type { StageContext, StageOutput } from '../core/stageContract.ts';
 import { commitPartial, isCached, preparePartial } from './cache.ts';
 import { manualInterruption, type Interruption } from './interruption.ts';
 import { acquireLock, type Lock } from './lock.ts';

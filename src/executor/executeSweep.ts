@@ -9,7 +9,7 @@ import type { RunStatus } from './manifest.ts';
 import { now } from './manifest.ts';
 import { executePlan, type ExecuteOptions, type RunResult } from './executePlan.ts';
 import { createSweepFolder } from './runFolder.ts';
-import { writeJsonAtomic } from './writeAtomic.ts';
+import { writeJsonAtomic } from '../core/io/writeAtomic.ts';
 
 export interface SweepResult {
   sweepDir: string;

@@ -4,7 +4,7 @@
  * interrupted. A second Ctrl-C stops at once: the registered last words (the manifest)
  * are written synchronously and the process exits 130.
  */
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../core/errors.ts';
 import type { Output } from './progress.ts';
 
 export interface Interruption {

@@ -4,7 +4,7 @@
  * is taken over; one held by a live process is a UserError naming it.
  */
 import { openSync, closeSync, writeSync, readFileSync, unlinkSync } from 'node:fs';
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export interface Lock {
   readonly file: string;

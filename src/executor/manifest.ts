@@ -2,43 +2,11 @@
  * `manifest.json`: what a run did, rewritten atomically each time an instance starts or
  * ends, so that it describes the run even when the run was killed.
  */
-import type { BackendChoice } from '../backend/index.ts';
-import type { Plan } from '../pipeline/types.ts';
-import { writeJsonAtomic } from './writeAtomic.ts';
+import type { InstanceRecord, ManifestData, RunStatus } from '../core/manifestRecord.ts';
+import { writeJsonAtomic } from '../core/io/writeAtomic.ts';
 import { projectVersion } from './fingerprint.ts';
 
-export type InstanceStatus = 'pending' | 'running' | 'done' | 'cached' | 'failed' | 'interrupted' | 'skipped';
-export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
-
-export interface InstanceRecord {
-  stage: string;
-  kind: string;
-  fingerprint: string;
-  status: InstanceStatus;
-  cache_hit: boolean;
-  started: string | null;
-  ended: string | null;
-  backend: string;
-  /** The cache folder holding the outputs (absolute). */
-  output: string;
-  error: string | null;
-}
-
-export interface ManifestData {
-  pipeline: string;
-  file: string;
-  run_id: string;
-  version: string;
-  status: RunStatus;
-  started: string;
-  ended: string | null;
-  backend: { name: string; provider: string; passed_over: BackendChoice['passedOver']; native: BackendChoice['native'] | null };
-  run_sweep: Record<string, unknown>;
-  only: string[];
-  force: string[];
-  /** Keyed by instance id, in plan order. */
-  instances: Record<string, InstanceRecord>;
-}
+export type { InstanceRecord, InstanceStatus, ManifestData, RunStatus } from '../core/manifestRecord.ts';
 
 export class Manifest {
   readonly data: ManifestData;

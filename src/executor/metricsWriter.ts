@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
-import type { MetricsWriter } from '../stages/types.ts';
+import type { MetricsWriter } from '../core/stageContract.ts';
 
 export function openMetricsWriter(file: string, columns: string[]): MetricsWriter {
   if (columns.length === 0 || new Set(columns).size !== columns.length) {

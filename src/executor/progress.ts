@@ -4,7 +4,7 @@
  * so that logs stay readable.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressReporter } from '../stages/types.ts';
+import type { ProgressReporter } from '../core/stageContract.ts';
 
 /** Where a run's messages go, and whether it is an interactive terminal. */
 export interface Output {

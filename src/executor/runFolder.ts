@@ -8,7 +8,8 @@ import { join, relative, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { Plan } from '../pipeline/types.ts';
-import { writeAtomic } from './writeAtomic.ts';
+import { writeAtomic } from '../core/io/writeAtomic.ts';
+import { safeName } from '../core/io/safeName.ts';
 
 /** `20240131-142501-3fa2c1`: local time, then a short random id. */
 export function timestampedName(date: Date = new Date()): string {
@@ -17,10 +18,8 @@ export function timestampedName(date: Date = new Date()): string {
   return `${time}-${randomBytes(3).toString('hex')}`;
 }
 
-/** A file name for values (`seed=1,lr=0.1`), with characters unsafe in a path replaced. */
-export function safeName(text: string): string {
-  return text.replace(/[\/\\:*?"<>|\s]/g, '_') || '_';
-}
+
+export { safeName };
 
 /** `seed=1,lr=0.1` for a command-line sweep run, `run` when there is none. */
 export function sweepValuesName(values: Record<string, unknown>): string {

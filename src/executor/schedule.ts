@@ -5,10 +5,10 @@
  */
 import { resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { Plan, StageInstance } from '../pipeline/types.ts';
 import { stageKind } from '../stages/index.ts';
-import type { StageKind } from '../stages/types.ts';
+import type { StageKind } from '../core/stageContract.ts';
 import { fingerprintAll } from './fingerprint.ts';
 import { cacheEntry, isCached, type CacheEntry } from './cache.ts';
 

@@ -4,13 +4,13 @@
  * and `tick()`, which lets an interruption stop the stage between steps.
  */
 import { join } from 'node:path';
-import { Random } from '../random.ts';
-import { InterruptedError } from '../errors.ts';
+import { Random } from '../core/random.ts';
+import { InterruptedError } from '../core/errors.ts';
 import type { StageInstance } from '../pipeline/types.ts';
-import type { StageContext, StageOutput } from '../stages/types.ts';
+import type { StageContext, StageOutput } from '../core/stageContract.ts';
 import { openMetricsWriter } from './metricsWriter.ts';
 import { createProgress, type Output } from './progress.ts';
-import { writeJsonAtomic } from './writeAtomic.ts';
+import { writeJsonAtomic } from '../core/io/writeAtomic.ts';
 
 export interface ContextParts {
   instance: StageInstance;

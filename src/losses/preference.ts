@@ -4,8 +4,8 @@
  * the SUM of its response tokens' log-probabilities given the prompt.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors.ts';
-import { logSigmoid } from './log-sigmoid.ts';
+import { UserError } from '../core/errors.ts';
+import { logSigmoid } from './logSigmoid.ts';
 import { maskedSum } from './masked.ts';
 
 export const DPO_LOSS_KINDS = ['sigmoid', 'ipo', 'hinge'] as const;

@@ -1,6 +1,6 @@
 /** The reward model's loss (Bradley-Terry) and the preference accuracy. */
 import * as tf from '@tensorflow/tfjs';
-import { logSigmoid } from './log-sigmoid.ts';
+import { logSigmoid } from './logSigmoid.ts';
 
 /**
  * Bradley-Terry: mean over pairs of -log sigma(r(x, y_w) - r(x, y_l) - margin), a scalar.

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { maskedMean } from './masked.ts';
-import { tokenLogProbs } from './token-log-probs.ts';
+import { tokenLogProbs } from './tokenLogProbs.ts';
 
 /**
  * -sum_{b,t} m_{b,t} log p(targets_{b,t}) / sum_{b,t} m_{b,t}, a scalar.

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StageError } from '../errors.ts';
+import { StageError } from '../core/errors.ts';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.ts';
 import { loadModel, TOKENIZER_FILE } from './checkpoint.ts';
 import type { GPT } from './gpt.ts';

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-file.ts';
-import { UserError } from '../errors.ts';
+import { writeFileAtomic } from '../core/io/atomicFile.ts';
+import { UserError } from '../core/errors.ts';
 import { fromHuggingFaceConfig, toHuggingFaceConfig } from './config.ts';
 import { modelFromValues, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
 import { parseSafetensors, serializeSafetensors } from './safetensors.ts';

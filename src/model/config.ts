@@ -3,7 +3,7 @@
  * (model_type gpt2), so that a folder written here loads in transformers and a
  * transformers GPT-2 folder loads here.
  */
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export interface GPTConfig {
   vocabSize: number;

@@ -4,9 +4,9 @@
  * embedding. Call these inside tf.tidy; the results belong to the caller.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyAttention, attentionWeights, scaledDotProductAttention } from '../backend/fused/attention.ts';
-import { UserError } from '../errors.ts';
-import type { Random } from '../random.ts';
+import { applyAttention, attentionWeights, scaledDotProductAttention } from './ops/attention.ts';
+import { UserError } from '../core/errors.ts';
+import type { Random } from '../core/random.ts';
 import { param, SCORE_WEIGHT, type GPT } from './gpt.ts';
 import { attentionBias, conv1d, dropout, gelu, layerNorm } from './layers.ts';
 

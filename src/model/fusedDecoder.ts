@@ -1,12 +1,12 @@
 /**
  * Generation's per-token steps through one fused kernel per layer (see
- * src/backend/fused/decodeBlock.ts), where the backend has it. The keys and values of the
+ * src/model/ops/decodeBlock.ts), where the backend has it. The keys and values of the
  * prompt pass are copied once into caches that hold the whole context; each step then
  * writes one position into them instead of concatenating a new cache.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DECODE_WEIGHTS, decodeBlock, hasFusedDecode, type BlockWeights } from '../backend/fused/decodeBlock.ts';
-import { layerNorm } from '../backend/fused/layerNorm.ts';
+import { DECODE_WEIGHTS, decodeBlock, hasFusedDecode, type BlockWeights } from './ops/decodeBlock.ts';
+import { layerNorm } from './ops/layerNorm.ts';
 import type { LayerCache } from './forward.ts';
 import { param, type GPT } from './gpt.ts';
 

@@ -5,8 +5,8 @@
  * fused kernel per layer where the backend has it, see fusedDecoder.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors.ts';
-import type { Random } from '../random.ts';
+import { UserError } from '../core/errors.ts';
+import type { Random } from '../core/random.ts';
 import { param, type GPT } from './gpt.ts';
 import { transformer, type LayerCache } from './forward.ts';
 import { canDecodeFused, FusedDecoder } from './fusedDecoder.ts';

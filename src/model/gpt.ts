@@ -16,7 +16,7 @@
  * The forward pass is in transformer.ts; checkpoints in checkpoint.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Random } from '../random.ts';
+import { Random } from '../core/random.ts';
 import type { GPTConfig } from './config.ts';
 
 export interface GPT {

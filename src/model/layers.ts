@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
  * approximation, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): fused kernels where the
  * backend has them (see src/backend/fused/).
  */
-export { layerNorm } from '../backend/fused/layerNorm.ts';
-export { gelu } from '../backend/fused/gelu.ts';
+export { layerNorm } from './ops/layerNorm.ts';
+export { gelu } from './ops/gelu.ts';
 
 /** GPT-2's Conv1D, a dense layer with the weight stored [in, out]: x (N, in) @ W + b -> (N, out), as one fused kernel. */
 export function conv1d(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {

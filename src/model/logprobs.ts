@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from './gpt.ts';
 import { outputHead, transformer, type ForwardOptions } from './forward.ts';
-import { targetLogProbs } from '../backend/fused/targetLogProbs.ts';
+import { targetLogProbs } from './ops/targetLogProbs.ts';
 
 /** A right-padded batch of prompt + response sequences (see buildBatch). */
 export interface SequenceBatch {
@@ -18,7 +18,7 @@ export interface SequenceBatch {
 }
 
 /** log softmax(logits)[target] per row: logits (N, V), targets (N,) int32 -> (N,) (see src/backend/fused/). */
-export { targetLogProbs } from '../backend/fused/targetLogProbs.ts';
+export { targetLogProbs } from './ops/targetLogProbs.ts';
 
 /**
  * Per-token log-probabilities: out[b, t] = log p(ids[b, t+1] | ids[b, 0..t]).

@@ -4,7 +4,7 @@
  * into the data that follows; an optional `__metadata__` of strings), then the raw
  * little-endian data. F32 is read and written; F16 and BF16 are read and converted.
  */
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export interface SafetensorsEntry {
   dtype: string;

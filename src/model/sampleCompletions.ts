@@ -5,8 +5,8 @@
  * `sampling.batch_size` rows at a time, every token drawn from one Random in order, so
  * that the same state gives the same completions.
  */
-import { UserError } from '../errors.ts';
-import type { Random } from '../random.ts';
+import { UserError } from '../core/errors.ts';
+import type { Random } from '../core/random.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
 import { generate } from './generate.ts';
 import type { GPT } from './gpt.ts';

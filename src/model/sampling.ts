@@ -4,7 +4,7 @@
  * one native kernel where the backend has it (the same rule, in double precision).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_KERNELS, hasFusedKernel, runFused } from '../backend/fused/kernelNames.ts';
+import { FUSED_KERNELS, hasFusedKernel, runFused } from '../backend/kernelNames.ts';
 
 export interface SamplingOptions {
   /** Softmax temperature; 0 picks the most likely token (greedy). */

@@ -4,7 +4,7 @@
  * not depend on each other), each instance's inputs naming every upstream instance.
  */
 import { stageKind } from '../stages/index.ts';
-import type { StageKind } from '../stages/types.ts';
+import type { StageKind } from '../core/stageContract.ts';
 import { getDotted } from './pointer.ts';
 import { referencedNames, referenceSites } from './references.ts';
 import type { Plan, StageInstance } from './types.ts';

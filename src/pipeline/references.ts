@@ -2,7 +2,7 @@
  * The references of a stage: each place where it names another stage, in its settings
  * or in the values of its sweep.
  */
-import type { Reference, StageKind } from '../stages/types.ts';
+import type { Reference, StageKind } from '../core/stageContract.ts';
 import { getDotted, isRecord, type Segment } from './pointer.ts';
 
 export interface ReferenceSite {

@@ -5,7 +5,7 @@
  * describe only the kind's own settings.
  */
 import { BACKENDS } from '../backend/index.ts';
-import type { JsonSchema, StageKind } from '../stages/types.ts';
+import type { JsonSchema, StageKind } from '../core/stageContract.ts';
 
 /** Stage names become instance ids and folder names. */
 export const STAGE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
@@ -13,7 +13,7 @@ export const STAGE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
 /** The settings every stage has, whatever its kind. */
 export const COMMON_STAGE_SETTINGS = ['kind', 'seed', 'sweep'] as const;
 
-const KIND_DESCRIPTION = 'The stage kind: what the stage does (src/stages/<kind>.ts, schemas/<kind>.schema.json).';
+const KIND_DESCRIPTION = 'The stage kind: what the stage does (src/stages/<kindInCamelCase>.ts, schemas/<kind>.schema.json).';
 
 function commonStageProperties(kind: JsonSchema): Record<string, JsonSchema> {
   return {

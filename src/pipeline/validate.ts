@@ -4,7 +4,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { stageKind, stageKinds } from '../stages/index.ts';
-import type { StageKind } from '../stages/types.ts';
+import type { StageKind } from '../core/stageContract.ts';
 import { ajvIssues } from './ajvIssues.ts';
 import type { Issue } from './issue.ts';
 import { isRecord, isUnder, toPointer } from './pointer.ts';

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cloneModel, disposeModel, SCORE_WEIGHT, withScalarHead, type GPT } from '../model/index.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export interface ValueSettings {
   share_backbone: boolean;

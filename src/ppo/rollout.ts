@@ -5,7 +5,7 @@
  * ragged: one number per response token.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Random } from '../random.ts';
+import type { Random } from '../core/random.ts';
 import type { Reward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import { disposeBatch, gatherResponses, rolloutBatch, type RolloutRow } from './batch.ts';

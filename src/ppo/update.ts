@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { policyLoss, valueLoss } from '../losses/ppo.ts';
-import type { Random } from '../random.ts';
+import type { Random } from '../core/random.ts';
 import { clipByGlobalNorm } from '../training/clip.ts';
 import { disposeGradients, modelGradients } from '../training/gradients.ts';
 import type { Optimizer } from '../training/optimizer.ts';

@@ -7,10 +7,10 @@
 import type { PromptRecord } from '../data/artifacts.ts';
 import type { GPT } from '../model/index.ts';
 import { sampleCompletions } from '../model/sampleCompletions.ts';
-import type { Random } from '../random.ts';
+import type { Random } from '../core/random.ts';
 import type { Reward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
-import { keepPromptEnd, type PairRecord } from './pairs.ts';
+import { keepPromptEnd, type PairRecord } from '../data/pairs.ts';
 
 export const PAIRING_MODES = ['all', 'best_vs_worst'] as const;
 export type PairingMode = (typeof PAIRING_MODES)[number];

@@ -11,9 +11,9 @@
  * `auto` picks a row's format from its fields. A row may carry `split` (train or test).
  * A bad row is a StageError naming the file and line.
  */
-import { readJsonlRecords } from '../data/jsonl.ts';
+import { readJsonlRecords } from '../core/io/jsonl.ts';
 import { SPLITS, type Split } from '../data/settings.ts';
-import { StageError } from '../errors.ts';
+import { StageError } from '../core/errors.ts';
 
 export const SOURCE_FORMATS = ['auto', 'chosen_rejected', 'labelled', 'hh_rlhf'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];

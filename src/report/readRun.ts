@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { UserError } from '../errors.ts';
-import type { InstanceRecord, ManifestData } from '../executor/manifest.ts';
-import { safeName } from '../executor/runFolder.ts';
+import { UserError } from '../core/errors.ts';
+import type { InstanceRecord, ManifestData } from '../core/manifestRecord.ts';
+import { safeName } from '../core/io/safeName.ts';
 import { readFrontier, type FrontierRow } from '../evaluation/frontierTable.ts';
 import { readWinRates, type WinRateRow } from '../evaluation/winRateTable.ts';
 import { isTrainingKind, readStageSummary } from './trainingSummary.ts';

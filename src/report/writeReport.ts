@@ -2,7 +2,7 @@
  * Writes a report into a folder: report.md, frontier.svg and win_rates.svg.
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-file.ts';
+import { writeFileAtomic } from '../core/io/atomicFile.ts';
 import { frontierSpec, winRateSpec } from './plots.ts';
 import { renderSvg } from './renderSvg.ts';
 import { FRONTIER_SVG, reportMarkdown, WIN_RATES_SVG, type ReportInputs } from './reportMarkdown.ts';

@@ -3,9 +3,9 @@
  * the sentiment classifier a classifier stage trained: sigma(logit), the logit being the
  * scalar head at the last token of [bos, x y] (or [bos, y] with `text: completion`).
  */
-import { ScalarScorer } from '../reward-model/scorer.ts';
-import { scoredText, type ScoredText } from '../reward-model/sequences.ts';
-import { scalarRewardSettings } from '../reward-model/reward-settings.ts';
+import { ScalarScorer } from './scorer.ts';
+import { scoredText, type ScoredText } from './sequences.ts';
+import { scalarRewardSettings } from './scoredTextSettings.ts';
 import type { Reward, RewardFactory } from './types.ts';
 
 export class ClassifierReward implements Reward {

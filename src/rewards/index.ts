@@ -3,10 +3,10 @@
  * the factory under its kind. Learned kinds (`classifier`, `reward_model`) load from the
  * output folder of the stage that trained them (`inputs.dir`).
  */
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 import { createClassifierReward } from './classifier.ts';
 import { createLexiconReward } from './lexicon.ts';
-import { createRewardModelReward } from './reward-model.ts';
+import { createRewardModelReward } from './rewardModel.ts';
 import type { Reward, RewardFactory, RewardInputs, RewardSettings } from './types.ts';
 
 export type { Reward, RewardFactory, RewardInputs, RewardSettings } from './types.ts';

@@ -11,7 +11,7 @@
  * -0.6 and +0.6, so the scores spread over most of (0, 1).
  */
 import Sentiment from 'sentiment';
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { Reward, RewardFactory } from './types.ts';
 
 export const LEXICON_TEXTS = ['prompt_and_completion', 'completion'] as const;

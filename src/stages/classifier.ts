@@ -7,23 +7,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readTexts, type TextRecord } from '../data/artifacts.ts';
-import { StageError } from '../errors.ts';
+import { StageError } from '../core/errors.ts';
 import { createModel, disposeModel, lastTokenScores, loadStageModel, modelDir, resolveConfig, saveModel, withScalarHead, type GPT } from '../model/index.ts';
-import { batchAt } from '../reward-model/batches.ts';
-import { evaluateLabelled } from '../reward-model/evaluate.ts';
-import { logisticAccuracy, logisticLoss } from '../reward-model/logistic.ts';
-import { ScalarScorer } from '../reward-model/scorer.ts';
-import { encodeForScore, padRight } from '../reward-model/sequences.ts';
-import { resumeOrStart } from '../reward-model/resume.ts';
-import { onlyInput } from '../preferences/inputs.ts';
+import { batchAt } from '../training/batches.ts';
+import { evaluateLabelled } from '../rewards/scalarHeadEvaluate.ts';
+import { logisticAccuracy, logisticLoss } from '../losses/logistic.ts';
+import { ScalarScorer } from '../rewards/scorer.ts';
+import { encodeForScore, padRight } from '../rewards/sequences.ts';
+import { resumeOrStart } from '../training/scalarHeadResume.ts';
+import { onlyInput } from '../core/onlyInput.ts';
 import { buildTokenizer, WORD_DEFAULTS, type Tokenizer, type TokenizerSettings } from '../tokenizer/index.ts';
 import { saveCheckpoint } from '../training/checkpoints.ts';
 import { clipByGlobalNorm } from '../training/clip.ts';
 import { disposeGradients, modelGradients } from '../training/gradients.ts';
 import { isEvery, lrAt, optimizerFor, totalSteps } from '../training/settings.ts';
-import { readStageSchema } from './schemaFile.ts';
-import type { ClassifierSettings } from './settings/classifier.ts';
-import type { StageContext, StageKind } from './types.ts';
+import { readStageSchema } from '../core/stageSchema.ts';
+import type { ClassifierSettings } from '../core/settings/classifier.ts';
+import type { StageContext, StageKind } from '../core/stageContract.ts';
 
 const COLUMNS = ['step', 'epoch', 'loss', 'accuracy', 'grad_norm', 'lr', 'eval/loss', 'eval/accuracy'];
 

@@ -3,13 +3,13 @@
  * cleans, de-duplicates, shuffles, limits and splits them with the seed, and writes
  * texts.jsonl and prompts.jsonl (src/data/artifacts.ts) with a summary of the counts.
  */
-import type { StageKind } from './types.ts';
+import type { StageKind } from '../core/stageContract.ts';
 import { writePrompts, writeTexts, type PromptRecord, type TextRecord } from '../data/artifacts.ts';
 import { prepareTexts } from '../data/prepare.ts';
 import { makePrompts } from '../data/prompts.ts';
 import { datasetSchema, resolveDatasetSettings, SPLITS, type DatasetSettings } from '../data/settings.ts';
 import { sourceFor } from '../data/sources/index.ts';
-import { StageError } from '../errors.ts';
+import { StageError } from '../core/errors.ts';
 
 export const dataset: StageKind<DatasetSettings> = {
   kind: 'dataset',

@@ -2,13 +2,13 @@
  * The `dpo` stage: Direct Preference Optimization (Rafailov et al. 2023) of a policy on a
  * preferences stage's pairs, against the frozen initial policy as the reference, with the
  * variants of src/losses/preference.ts (sigmoid, IPO, hinge, conservative, reference-free)
- * and an optional SFT term on the chosen completions. The loop is src/preferences/loop.ts.
+ * and an optional SFT term on the chosen completions. The loop is src/pairwise/trainPairwise.ts.
  */
-import type { StageKind } from './types.ts';
-import { readStageSchema } from './schemaFile.ts';
-import type { DpoSettings } from './settings/dpo.ts';
-import { dpoObjective } from '../preferences/objectives.ts';
-import { trainPairwise } from '../preferences/loop.ts';
+import type { StageKind } from '../core/stageContract.ts';
+import { readStageSchema } from '../core/stageSchema.ts';
+import type { DpoSettings } from '../core/settings/dpo.ts';
+import { dpoObjective } from '../pairwise/objectives.ts';
+import { trainPairwise } from '../pairwise/trainPairwise.ts';
 
 export const dpo: StageKind<DpoSettings> = {
   kind: 'dpo',

@@ -10,11 +10,11 @@
  */
 import { join } from 'node:path';
 import { readPrompts } from '../data/artifacts.ts';
-import { writeJsonl } from '../data/jsonl.ts';
-import { StageError } from '../errors.ts';
+import { writeJsonl } from '../core/io/jsonl.ts';
+import { StageError } from '../core/errors.ts';
 import { disposeModel, loadModelFolder, loadStageModel, modelDir, type GPT } from '../model/index.ts';
 import { encodePrompt } from '../model/sampleCompletions.ts';
-import { Random } from '../random.ts';
+import { Random } from '../core/random.ts';
 import { createReward } from '../rewards/index.ts';
 import { readBestOfNPolicy, bestOfNsOf } from '../evaluation/bestOfN.ts';
 import { baselineSamples, type Baseline } from '../evaluation/baseline.ts';
@@ -26,9 +26,9 @@ import { policiesOf, type Policy } from '../evaluation/policies.ts';
 import { sameTokenizer, sampleAndScore, type ScoredSet } from '../evaluation/scoreSamples.ts';
 import { writeWinRates, type WinRateRow } from '../evaluation/winRateTable.ts';
 import { pairComparisons, winRateOf } from '../evaluation/winRate.ts';
-import { readStageSchema } from './schemaFile.ts';
-import type { EvaluateSettings } from './settings/evaluate.ts';
-import type { StageContext, StageKind, StageOutput } from './types.ts';
+import { readStageSchema } from '../core/stageSchema.ts';
+import type { EvaluateSettings } from '../core/settings/evaluate.ts';
+import type { StageContext, StageKind, StageOutput } from '../core/stageContract.ts';
 
 export const SAMPLES_FILE = 'samples.jsonl';
 

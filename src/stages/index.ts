@@ -3,17 +3,17 @@
  * (the order of the editor schema and of the README's key reference). A kind is added
  * here with its file.
  */
-import type { StageKind } from './types.ts';
+import type { StageKind } from '../core/stageContract.ts';
 import { dataset } from './dataset.ts';
 import { sft } from './sft.ts';
 import { classifier } from './classifier.ts';
 import { preferences } from './preferences.ts';
 import { dpo } from './dpo.ts';
-import { preferred_ft } from './preferred_ft.ts';
+import { preferred_ft } from './preferredFt.ts';
 import { unlikelihood } from './unlikelihood.ts';
-import { reward_model } from './reward_model.ts';
+import { reward_model } from './rewardModel.ts';
 import { ppo } from './ppo.ts';
-import { bestOfN } from './best_of_n.ts';
+import { bestOfN } from './bestOfN.ts';
 import { evaluate } from './evaluate.ts';
 import { report } from './report.ts';
 

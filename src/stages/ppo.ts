@@ -1,6 +1,6 @@
 /**
  * The `ppo` stage: RLHF by PPO from an upstream policy against a learned reward model
- * (the DPO paper's PPO) or a ground-truth reward (PPO-GT). The loop is src/ppo/train-ppo.ts.
+ * (the DPO paper's PPO) or a ground-truth reward (PPO-GT). The loop is src/ppo/trainPpo.ts.
  *
  * Output folder:
  *   model/                      the final policy (config.json, model.safetensors, tokenizer.json); no value head
@@ -10,13 +10,13 @@
  *   metrics.csv, summary.json   one row per iteration (objective/*, policy/*, loss/*, val/*), the last row
  */
 import { readPrompts } from '../data/artifacts.ts';
-import { StageError } from '../errors.ts';
+import { StageError } from '../core/errors.ts';
 import { disposeModel, loadStageModel, type GPT } from '../model/index.ts';
-import { trainPpo } from '../ppo/train-ppo.ts';
+import { trainPpo } from '../ppo/trainPpo.ts';
 import { createReward, type RewardSettings } from '../rewards/index.ts';
-import { readStageSchema } from './schemaFile.ts';
-import type { PpoSettings } from './settings/ppo.ts';
-import type { StageKind, StageOutput } from './types.ts';
+import { readStageSchema } from '../core/stageSchema.ts';
+import type { PpoSettings } from '../core/settings/ppo.ts';
+import type { StageKind, StageOutput } from '../core/stageContract.ts';
 
 export const ppo: StageKind<PpoSettings> = {
   kind: 'ppo',

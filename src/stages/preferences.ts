@@ -7,14 +7,14 @@
  * every pair is made, so a bad input leaves nothing behind.
  */
 import { resolve } from 'node:path';
-import type { StageContext, StageKind } from './types.ts';
-import { readStageSchema } from './schemaFile.ts';
-import type { PreferencesSettings } from './settings/preferences.ts';
+import type { StageContext, StageKind } from '../core/stageContract.ts';
+import { readStageSchema } from '../core/stageSchema.ts';
+import type { PreferencesSettings } from '../core/settings/preferences.ts';
 import { readPrompts } from '../data/artifacts.ts';
-import { StageError } from '../errors.ts';
+import { StageError } from '../core/errors.ts';
 import { disposeModel, loadStageModel, type GPT } from '../model/index.ts';
-import { onlyInput } from '../preferences/inputs.ts';
-import { encodePair, writePairs, type PairRecord } from '../preferences/pairs.ts';
+import { onlyInput } from '../core/onlyInput.ts';
+import { encodePair, writePairs, type PairRecord } from '../data/pairs.ts';
 import { samplePairs } from '../preferences/sample.ts';
 import { readPreferenceSource } from '../preferences/source.ts';
 import { createReward, type RewardSettings } from '../rewards/index.ts';

@@ -3,15 +3,15 @@
  * frontier.csv and win_rates.csv, with the training summaries of the evaluated stages
  * (or of the stages listed in `stages`).
  */
-import { StageError } from '../errors.ts';
+import { StageError } from '../core/errors.ts';
 import { readEvaluationIndex } from '../evaluation/evaluationIndex.ts';
 import { readFrontier } from '../evaluation/frontierTable.ts';
 import { readWinRates } from '../evaluation/winRateTable.ts';
 import { isTrainingKind, readStageSummary } from '../report/trainingSummary.ts';
 import { writeReport } from '../report/writeReport.ts';
-import { readStageSchema } from './schemaFile.ts';
-import type { ReportSettings } from './settings/report.ts';
-import type { StageKind } from './types.ts';
+import { readStageSchema } from '../core/stageSchema.ts';
+import type { ReportSettings } from '../core/settings/report.ts';
+import type { StageKind } from '../core/stageContract.ts';
 
 export const report: StageKind<ReportSettings> = {
   kind: 'report',

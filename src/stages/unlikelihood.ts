@@ -1,13 +1,13 @@
 /**
  * The `unlikelihood` stage: the Unlikelihood baseline of the DPO paper (Welleck et al.
  * 2019): raise log p(y_w|x) and push down each token of y_l, weighted by `alpha`. The
- * loop is src/preferences/loop.ts.
+ * loop is src/pairwise/trainPairwise.ts.
  */
-import type { StageKind } from './types.ts';
-import { readStageSchema } from './schemaFile.ts';
-import type { UnlikelihoodSettings } from './settings/unlikelihood.ts';
-import { unlikelihoodObjective } from '../preferences/objectives.ts';
-import { trainPairwise } from '../preferences/loop.ts';
+import type { StageKind } from '../core/stageContract.ts';
+import { readStageSchema } from '../core/stageSchema.ts';
+import type { UnlikelihoodSettings } from '../core/settings/unlikelihood.ts';
+import { unlikelihoodObjective } from '../pairwise/objectives.ts';
+import { trainPairwise } from '../pairwise/trainPairwise.ts';
 
 export const unlikelihood: StageKind<UnlikelihoodSettings> = {
   kind: 'unlikelihood',

@@ -2,7 +2,7 @@
  * Builds a tokenizer from the pipeline's settings and the training texts, and loads one
  * from its tokenizer.json; both dispatch on `kind` through one map.
  */
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 import { CharTokenizer, type CharTokenizerSettings } from './char.ts';
 import { Gpt2Tokenizer, type Gpt2TokenizerSettings } from './gpt2.ts';
 import type { Tokenizer } from './types.ts';

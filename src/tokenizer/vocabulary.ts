@@ -2,7 +2,7 @@
  * The vocabulary shared by the word and char tokenizers: the special tokens first
  * (<pad> = 0, <unk> = 1, <bos> = 2, <eos> = 3), then the symbols, id = position.
  */
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export const SPECIAL_TOKENS = ['<pad>', '<unk>', '<bos>', '<eos>'] as const;
 export const PAD = 0;

@@ -4,7 +4,7 @@
  * `vocabSize - 4` most frequent words (ties broken by code-unit order, so the same corpus
  * and settings always give the same vocabulary). Unknown words become <unk>.
  */
-import { UserError } from '../errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { Tokenizer } from './types.ts';
 import { BOS, EOS, PAD, SPECIAL_TOKENS, Vocabulary } from './vocabulary.ts';
 

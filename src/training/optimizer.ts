@@ -4,7 +4,7 @@
  * decay), Adam (AdamW with no decay) and RMSprop (the DPO paper's optimizer for DPO).
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, rmspropUpdate } from '../backend/fused/optimizerUpdate.ts';
+import { adamUpdate, rmspropUpdate } from './optimizerUpdate.ts';
 
 export type OptimizerName = 'adamw' | 'adam' | 'rmsprop';
 

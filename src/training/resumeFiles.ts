@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { readJsonlRecords, writeJsonl } from '../data/jsonl.ts';
-import { writeFileAtomic } from '../data/atomic-file.ts';
+import { readJsonlRecords, writeJsonl } from '../core/io/jsonl.ts';
+import { writeFileAtomic } from '../core/io/atomicFile.ts';
 
 /** Removes the rows of a metrics CSV whose step column (`step`, or PPO's `iteration`) is above `step`. */
 export async function dropMetricsAfter(file: string, step: number, stepColumn = 'step'): Promise<void> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 
 /** Runs `f` on the cpu backend (TensorFlow.js's reference kernels) and returns its values. */
 async function onCpu(f: () => tf.Tensor): Promise<Float32Array | Int32Array> {

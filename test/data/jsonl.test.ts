@@ -3,8 +3,8 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { StageError } from '../../src/errors.ts';
-import { readJsonl, readJsonlObjects, writeJsonl } from '../../src/data/jsonl.ts';
+import { StageError } from '../../src/core/errors.ts';
+import { readJsonl, readJsonlObjects, writeJsonl } from '../../src/core/io/jsonl.ts';
 
 async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

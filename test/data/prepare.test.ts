@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { prepareTexts } from '../../src/data/prepare.ts';
 import { resolveDatasetSettings } from '../../src/data/settings.ts';
 import type { SourceRow } from '../../src/data/sources/types.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 
 async function* fromArray(rows: SourceRow[]): AsyncGenerator<SourceRow> {
   yield* rows;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TextRecord } from '../../src/data/artifacts.ts';
 import { makePrompts } from '../../src/data/prompts.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 
 const texts: TextRecord[] = Array.from({ length: 300 }, (_, i) => ({
   text: Array.from({ length: 3 + (i % 15) }, (_, j) => `w${i}_${j}`).join(' '),

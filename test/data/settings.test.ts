@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 import { datasetSchema, resolveDatasetSettings } from '../../src/data/settings.ts';
 import { sources } from '../../src/data/sources/index.ts';
 

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { StageError, UserError } from '../../src/errors.ts';
+import { StageError, UserError } from '../../src/core/errors.ts';
 import { resolveDatasetSettings, type SourceSettings } from '../../src/data/settings.ts';
 import { sourceFor } from '../../src/data/sources/index.ts';
 import type { SourceEnv, SourceRow } from '../../src/data/sources/types.ts';

@@ -3,7 +3,7 @@ import { initBackend } from '../../src/backend/index.ts';
 import { sampleAndScore } from '../../src/evaluation/scoreSamples.ts';
 import { mean, standardError } from '../../src/evaluation/statistics.ts';
 import { disposeModel, loadStageModel } from '../../src/model/index.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import { createReward } from '../../src/rewards/index.ts';
 import { tinyOutputs, type TinyOutputs } from './tinyPolicies.ts';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StageError } from '../../src/errors.ts';
+import { StageError } from '../../src/core/errors.ts';
 import { createJudge } from '../../src/evaluation/judges/index.ts';
 import { parseChoice } from '../../src/evaluation/judges/llm.ts';
 import { winRateOf } from '../../src/evaluation/winRate.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 
 /** A chat-completions server that prefers the continuation saying "great", and records each question. */
 async function startJudgeServer(answer: (question: string) => string): Promise<{ server: Server; url: string; questions: string[]; auth: (string | undefined)[] }> {

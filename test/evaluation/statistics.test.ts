@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { distinctN, mean, standardError } from '../../src/evaluation/statistics.ts';
 import { pairComparisons, winRateOf } from '../../src/evaluation/winRate.ts';
 import { createRewardJudge } from '../../src/evaluation/judges/reward.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 
 describe('frontier statistics', () => {
   it('gives the mean and its standard error s / sqrt(n)', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writePrompts, writeTexts, type PromptRecord } from '../../src/data/artifacts.ts';
 import { buildBatch, createModel, disposeModel, loadStageModel, modelDir, resolveConfig, saveModel, sequenceLogProbs } from '../../src/model/index.ts';
-import type { StageOutput } from '../../src/stages/types.ts';
+import type { StageOutput } from '../../src/core/stageContract.ts';
 import { buildTokenizer } from '../../src/tokenizer/index.ts';
 import { modelGradients, disposeGradients } from '../../src/training/gradients.ts';
 import { createOptimizer } from '../../src/training/optimizer.ts';

@@ -5,11 +5,11 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StageError } from '../../src/errors.ts';
-import { Random } from '../../src/random.ts';
+import { StageError } from '../../src/core/errors.ts';
+import { Random } from '../../src/core/random.ts';
 import type { Plan, StageInstance } from '../../src/pipeline/types.ts';
 import { stageKinds } from '../../src/stages/index.ts';
-import type { StageContext, StageKind } from '../../src/stages/types.ts';
+import type { StageContext, StageKind } from '../../src/core/stageContract.ts';
 
 /** The ids of the instances whose `run` was called, in order. */
 export const calls: string[] = [];

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 import { acquireLock } from '../../src/executor/lock.ts';
 import { cacheEntry, executePlan, fingerprintAll } from '../../src/executor/index.ts';
 import { chain, registerTestKinds, testBackend, unregisterTestKinds } from './kinds.ts';

@@ -6,8 +6,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Random } from '../../src/random.ts';
-import type { StageContext, StageOutput } from '../../src/stages/types.ts';
+import { Random } from '../../src/core/random.ts';
+import type { StageContext, StageOutput } from '../../src/core/stageContract.ts';
 
 export interface TestContext<S> extends StageContext<S> {
   /** The lines given to `log`. */

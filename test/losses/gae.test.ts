@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { gae, whiten } from '../../src/losses/gae.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import { assertClose } from './close.ts';
 
 describe('gae', () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
 import { sftLoss } from '../../src/losses/sft.ts';
-import { tokenLogProbs } from '../../src/losses/token-log-probs.ts';
+import { tokenLogProbs } from '../../src/losses/tokenLogProbs.ts';
 import { assertClose } from './close.ts';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 import {
   buildBatch, createModel, disposeModel, lastTokenScores, loadModel, logits, parseSafetensors, resolveConfig, saveModel, scores,
   withScalarHead,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import { argmax, createModel, disposeModel, generate, logits, resolveConfig, sampleToken, type GPT } from '../../src/model/index.ts';
 
 const config = resolveConfig({ vocabSize: 31, contextLength: 24, nLayer: 2, nHead: 2, nEmbd: 16 });

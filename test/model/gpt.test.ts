@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 import { cloneModel, createModel, disposeModel, logits, parameterCount, resolveConfig } from '../../src/model/index.ts';
 
 const config = resolveConfig({ vocabSize: 50, contextLength: 8, nLayer: 4, nHead: 2, nEmbd: 32 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import {
   buildBatch, createModel, disposeModel, generate, resolveConfig, sequenceLogProbs, trainableVariables, type GPT,
 } from '../../src/model/index.ts';

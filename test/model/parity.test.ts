@@ -13,7 +13,7 @@ interface Case {
   logits: number[][][];
 }
 
-/** The fixture's logits were computed by an independent PyTorch forward (scripts/make-gpt2-fixture.py). */
+/** The fixture's logits were computed by an independent PyTorch forward (scripts/makeGpt2Fixture.py). */
 describe('GPT-2 parity with an independent implementation', () => {
   let model: GPT;
   const { cases } = JSON.parse(readFileSync(FIXTURE + 'logits.json', 'utf8')) as { cases: Case[] };

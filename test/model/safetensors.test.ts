@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseSafetensors, serializeSafetensors } from '../../src/model/safetensors.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 
 /** A safetensors file written by hand, as the format describes it. */
 function handWritten(header: Record<string, unknown>, data: Uint8Array): Uint8Array {

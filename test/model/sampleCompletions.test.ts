@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/backend/index.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 import { createModel, disposeModel, generate, resolveConfig, type GPT } from '../../src/model/index.ts';
 import { encodePrompt, sampleCompletionIds, sampleCompletions, type SamplingSettings } from '../../src/model/sampleCompletions.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import { buildTokenizer, type Tokenizer } from '../../src/tokenizer/index.ts';
 
 const TEXTS = ['the movie was good and the acting was fine', 'the film was bad and the plot was dull', 'a good story with good actors', 'i liked this movie a lot'];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { sampleToken, topKIds } from '../../src/model/sampling.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 
 /**
  * The definition: every id in id order, or with top-k the k ids sorted by logit (highest

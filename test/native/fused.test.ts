@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
-import { composedAttention, scaledDotProductAttention } from '../../src/backend/fused/attention.ts';
+import { composedAttention, scaledDotProductAttention } from '../../src/model/ops/attention.ts';
 import { initBackend } from '../../src/backend/index.ts';
-import { composedGelu, gelu } from '../../src/backend/fused/gelu.ts';
-import { FUSED_KERNELS, hasFusedKernel } from '../../src/backend/fused/kernelNames.ts';
-import { composedLayerNorm, layerNorm } from '../../src/backend/fused/layerNorm.ts';
-import { adamUpdate, rmspropUpdate } from '../../src/backend/fused/optimizerUpdate.ts';
-import { composedTargetLogProbs, targetLogProbs } from '../../src/backend/fused/targetLogProbs.ts';
+import { composedGelu, gelu } from '../../src/model/ops/gelu.ts';
+import { FUSED_KERNELS, hasFusedKernel } from '../../src/backend/kernelNames.ts';
+import { composedLayerNorm, layerNorm } from '../../src/model/ops/layerNorm.ts';
+import { adamUpdate, rmspropUpdate } from '../../src/training/optimizerUpdate.ts';
+import { composedTargetLogProbs, targetLogProbs } from '../../src/model/ops/targetLogProbs.ts';
 import { attentionBias } from '../../src/model/layers.ts';
 import { assertClose, withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
@@ -122,8 +122,8 @@ describe('fused native kernels', () => {
     const script = `
       import * as tf from '@tensorflow/tfjs';
       import { initBackend } from './src/backend/index.ts';
-      import { gelu } from './src/backend/fused/gelu.ts';
-      import { layerNorm } from './src/backend/fused/layerNorm.ts';
+      import { gelu } from './src/model/ops/gelu.ts';
+      import { layerNorm } from './src/model/ops/layerNorm.ts';
       await initBackend('wasm');
       const x = tf.randomUniform([512, 384], -3, 3, 'float32', 1);
       const g = tf.grads((a) => layerNorm(gelu(a), tf.ones([384]), tf.zeros([384]), 1e-5).square().sum());

@@ -4,7 +4,7 @@ import { registerNativeKernels, unregisterNativeKernels } from '../../src/backen
 import { createModel, disposeModel, generate, resolveConfig, transformer, type GPT, type LayerCache } from '../../src/model/index.ts';
 import { canDecodeFused, FusedDecoder } from '../../src/model/fusedDecoder.ts';
 import { param } from '../../src/model/gpt.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import { assertClose, withStockKernels, nativeKernelsOrSkip } from './compareWithStock.ts';
 
 /** Logits (B, V) of the composed forward for `ids` (B, T) after `past`, and its new caches. */

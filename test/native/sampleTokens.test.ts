@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_KERNELS, hasFusedKernel } from '../../src/backend/fused/kernelNames.ts';
+import { FUSED_KERNELS, hasFusedKernel } from '../../src/backend/kernelNames.ts';
 import { sampleToken, sampleTokens } from '../../src/model/sampling.ts';
-import { Random } from '../../src/random.ts';
+import { Random } from '../../src/core/random.ts';
 import { nativeKernelsOrSkip } from './compareWithStock.ts';
 
 describe('native token sampling', () => {

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { editorSchema, stageSchema } from '../../src/pipeline/schema.ts';
-import { generateSchemaFiles, SETTINGS_DIR } from '../../src/pipeline/schemaFiles.ts';
+import { generateSchemaFiles, SETTINGS_DIR } from '../../scripts/schemaFiles.ts';
 import { stageKinds } from '../../src/stages/index.ts';
-import type { StageKind } from '../../src/stages/types.ts';
+import type { StageKind } from '../../src/core/stageContract.ts';
 import { toyEval, toyModel, toySource } from './toyKinds.ts';
 
 /** The JSON pointers of every property schema without a description (`if` conditions are not properties). */

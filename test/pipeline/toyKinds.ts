@@ -3,7 +3,7 @@
  * They never ship in src/: their `run` is never called here.
  */
 import { stageKinds } from '../../src/stages/index.ts';
-import type { StageKind } from '../../src/stages/types.ts';
+import type { StageKind } from '../../src/core/stageContract.ts';
 
 const notRun = async () => {
   throw new Error('toy kinds only exercise validation and planning');

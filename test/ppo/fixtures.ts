@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writePrompts, type PromptRecord } from '../../src/data/artifacts.ts';
 import { createModel, modelDir, resolveConfig, saveModel, type GPT } from '../../src/model/index.ts';
 import type { Reward } from '../../src/rewards/index.ts';
-import type { StageOutput } from '../../src/stages/types.ts';
+import type { StageOutput } from '../../src/core/stageContract.ts';
 import { buildTokenizer, type Tokenizer } from '../../src/tokenizer/index.ts';
 
 export const TEXTS = [

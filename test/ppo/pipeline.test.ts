@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBestOfN } from '../../src/best-of-n/artifact.ts';
+import { readBestOfN } from '../../src/bestOfN/artifact.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'dpo-run.js');
 

@@ -11,12 +11,12 @@ import { Ajv } from 'ajv';
 import { writePrompts, type PromptRecord } from '../../src/data/artifacts.ts';
 import { createModel, disposeModel, modelDir, resolveConfig, saveModel } from '../../src/model/index.ts';
 import { stageSchema } from '../../src/pipeline/schema.ts';
-import { encodePair, writePairs, type PairRecord } from '../../src/preferences/pairs.ts';
+import { encodePair, writePairs, type PairRecord } from '../../src/data/pairs.ts';
 import { dpo } from '../../src/stages/dpo.ts';
 import { preferences } from '../../src/stages/preferences.ts';
-import { preferred_ft } from '../../src/stages/preferred_ft.ts';
+import { preferred_ft } from '../../src/stages/preferredFt.ts';
 import { unlikelihood } from '../../src/stages/unlikelihood.ts';
-import type { StageKind, StageOutput } from '../../src/stages/types.ts';
+import type { StageKind, StageOutput } from '../../src/core/stageContract.ts';
 import { buildTokenizer, type Tokenizer } from '../../src/tokenizer/index.ts';
 
 export const POSITIVE = ['great', 'wonderful', 'fun', 'loved', 'excellent', 'good', 'best', 'beautiful'];

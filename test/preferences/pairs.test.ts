@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { Random } from '../../src/random.ts';
-import { batchSchedule } from '../../src/preferences/batch.ts';
-import { fitToContext, keepPromptEnd } from '../../src/preferences/pairs.ts';
+import { Random } from '../../src/core/random.ts';
+import { batchSchedule } from '../../src/pairwise/batch.ts';
+import { fitToContext, keepPromptEnd } from '../../src/data/pairs.ts';
 import { formPairs } from '../../src/preferences/sample.ts';
 
 describe('forming preference pairs', () => {

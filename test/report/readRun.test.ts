@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 import { writeFrontier } from '../../src/evaluation/frontierTable.ts';
 import { writeWinRates } from '../../src/evaluation/winRateTable.ts';
 import { readRunReport } from '../../src/report/readRun.ts';

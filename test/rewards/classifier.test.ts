@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { StageError, UserError } from '../../src/errors.ts';
+import { StageError, UserError } from '../../src/core/errors.ts';
 import { createModel, disposeModel, lastTokenScores, loadStageModel, modelDir, resolveConfig, saveModel } from '../../src/model/index.ts';
-import { padRight } from '../../src/reward-model/sequences.ts';
+import { padRight } from '../../src/rewards/sequences.ts';
 import { createReward } from '../../src/rewards/index.ts';
 import { buildTokenizer } from '../../src/tokenizer/index.ts';
 

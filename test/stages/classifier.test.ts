@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
 import { loadStageModel, disposeModel } from '../../src/model/index.ts';
 import { stageSchema } from '../../src/pipeline/schema.ts';
-import { logisticLoss } from '../../src/reward-model/logistic.ts';
+import { logisticLoss } from '../../src/losses/logistic.ts';
 import { createReward } from '../../src/rewards/index.ts';
 import { classifier } from '../../src/stages/classifier.ts';
 import { dataset } from '../../src/stages/dataset.ts';
-import type { ClassifierSettings } from '../../src/stages/settings/classifier.ts';
-import type { StageOutput } from '../../src/stages/types.ts';
+import type { ClassifierSettings } from '../../src/core/settings/classifier.ts';
+import type { StageOutput } from '../../src/core/stageContract.ts';
 import { testContext } from '../helpers/context.ts';
 
 function resolve(settings: Record<string, unknown>): { valid: boolean; settings: ClassifierSettings } {

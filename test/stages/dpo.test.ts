@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { InterruptedError } from '../../src/errors.ts';
+import { InterruptedError } from '../../src/core/errors.ts';
 import { disposeModel, loadStageModel } from '../../src/model/index.ts';
-import { REFERENCE_LOGPS_FILE, SHARED_REFERENCE_DIR } from '../../src/preferences/reference.ts';
+import { REFERENCE_LOGPS_FILE, SHARED_REFERENCE_DIR } from '../../src/pairwise/reference.ts';
 import { dpo } from '../../src/stages/dpo.ts';
-import type { DpoSettings } from '../../src/stages/settings/dpo.ts';
-import type { StageOutput } from '../../src/stages/types.ts';
+import type { DpoSettings } from '../../src/core/settings/dpo.ts';
+import type { StageOutput } from '../../src/core/stageContract.ts';
 import { testContext } from '../helpers/context.ts';
 import { cacheRoot, pairsOutput, policyOutput, resolveSettings, sentimentPairs, settingsErrors } from '../preferences/fixtures.ts';
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '../../src/backend/index.ts';
-import { StageError } from '../../src/errors.ts';
-import { readPairs } from '../../src/preferences/pairs.ts';
+import { StageError } from '../../src/core/errors.ts';
+import { readPairs } from '../../src/data/pairs.ts';
 import { preferences } from '../../src/stages/preferences.ts';
-import type { PreferencesSettings } from '../../src/stages/settings/preferences.ts';
-import type { StageOutput } from '../../src/stages/types.ts';
+import type { PreferencesSettings } from '../../src/core/settings/preferences.ts';
+import type { StageOutput } from '../../src/core/stageContract.ts';
 import { testContext } from '../helpers/context.ts';
 import { cacheRoot, datasetOutput, NEUTRAL, policyOutput, resolveSettings, settingsErrors, wordTokenizer } from '../preferences/fixtures.ts';
 

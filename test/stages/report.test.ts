@@ -7,7 +7,7 @@ import { writeEvaluationIndex } from '../../src/evaluation/evaluationIndex.ts';
 import { writeFrontier } from '../../src/evaluation/frontierTable.ts';
 import { writeWinRates } from '../../src/evaluation/winRateTable.ts';
 import { report } from '../../src/stages/report.ts';
-import type { ReportSettings } from '../../src/stages/settings/report.ts';
+import type { ReportSettings } from '../../src/core/settings/report.ts';
 import { testContext } from '../helpers/context.ts';
 import { FRONTIER, svgPointMarks, WIN_RATES } from '../report/fixtures.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/backend/index.ts';
-import type { UnlikelihoodSettings } from '../../src/stages/settings/unlikelihood.ts';
+import type { UnlikelihoodSettings } from '../../src/core/settings/unlikelihood.ts';
 import { unlikelihood } from '../../src/stages/unlikelihood.ts';
 import { testContext } from '../helpers/context.ts';
 import { cacheRoot, pairsOutput, policyOutput, resolveSettings, sentimentPairs, settingsErrors } from '../preferences/fixtures.ts';

@@ -4,8 +4,7 @@
  * ../fused/ call them only for float32 inputs of the shapes they take.
  */
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { DECODE_WEIGHTS } from '../fused/decodeBlock.ts';
-import { FUSED_KERNELS, type FusedKernelName } from '../fused/kernelNames.ts';
+import { DECODE_WEIGHTS, FUSED_KERNELS, type FusedKernelName } from '../kernelNames.ts';
 import type { NativeAddon } from './addon.ts';
 import { heapOf, offsetOf, type WasmBackend } from './wasmHeap.ts';
 

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StageError } from '../../errors.ts';
+import { StageError } from '../../core/errors.ts';
 import type { AclImdbSource, Split } from '../settings.ts';
 import type { Source, SourceEnv, SourceRow } from './types.ts';
 

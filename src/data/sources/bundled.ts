@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { StageError } from '../../errors.ts';
+import { StageError } from '../../core/errors.ts';
 import type { BundledSource } from '../settings.ts';
 import type { Source, SourceRow } from './types.ts';
 

@@ -1,9 +1,9 @@
 /** The `csv` source: a CSV file with a header row (.csv, or .csv.gz read through gunzip), parsed by csv-parse. */
 import { parse } from 'csv-parse';
-import { StageError } from '../../errors.ts';
-import { openDataFile, readError } from '../open-file.ts';
+import { StageError } from '../../core/errors.ts';
+import { openDataFile, readError } from '../../core/io/openFile.ts';
 import type { CsvSource } from '../settings.ts';
-import { rowFromRecord, sourceFiles } from './row-fields.ts';
+import { rowFromRecord, sourceFiles } from './rowFields.ts';
 import type { Source } from './types.ts';
 
 export const csv: Source<CsvSource> = {

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { StageError, UserError } from '../../errors.ts';
+import { StageError, UserError } from '../../core/errors.ts';
 import { downloadFailure, downloadFile } from '../download.ts';
 import type { ImdbSource } from '../settings.ts';
 import { readAclImdbFolder } from './aclimdb.ts';

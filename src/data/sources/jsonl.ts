@@ -1,7 +1,7 @@
 /** The `jsonl` source: one JSON object per line (.jsonl, or .jsonl.gz read through gunzip). */
 import type { JsonlSource } from '../settings.ts';
-import { readJsonlRecords } from '../jsonl.ts';
-import { rowFromRecord, sourceFiles } from './row-fields.ts';
+import { readJsonlRecords } from '../../core/io/jsonl.ts';
+import { rowFromRecord, sourceFiles } from './rowFields.ts';
 import type { Source } from './types.ts';
 
 export const jsonl: Source<JsonlSource> = {

@@ -2,7 +2,7 @@
  * What a data source is: something that, given its settings, yields rows of text with
  * an optional label and an optional split of its own.
  */
-import type { StageContext } from '../../stages/types.ts';
+import type { StageContext } from '../../core/stageContract.ts';
 import type { Label, SourceSettings, Split } from '../settings.ts';
 
 /** One text as a source gives it, before clean-up. */

@@ -2,7 +2,7 @@
  * The judge kinds of a win rate: the only list of them. `win_rate.judge: {kind: ...}`
  * is built by the factory under its kind.
  */
-import { UserError } from '../../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { createLlmJudge, type LlmJudgeSettings } from './llm.ts';
 import { createRewardJudge } from './reward.ts';
 import type { Judge } from './types.ts';

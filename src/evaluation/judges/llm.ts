@@ -5,8 +5,8 @@
  * for the first (or second) position cannot favour either side; the answer (`A` or `B`)
  * is mapped back to the policy or the baseline.
  */
-import { StageError, UserError } from '../../errors.ts';
-import type { Random } from '../../random.ts';
+import { StageError, UserError } from '../../core/errors.ts';
+import type { Random } from '../../core/random.ts';
 import type { Comparison, Judge, Judgement } from './types.ts';
 
 export interface LlmJudgeSettings {

@@ -2,7 +2,7 @@
  * A judge decides, for a prompt and two completions (the policy's and the baseline's),
  * which is better. Kinds are built by the factories in ./index.ts.
  */
-import type { Random } from '../../random.ts';
+import type { Random } from '../../core/random.ts';
 
 export interface Comparison {
   prompt: string;

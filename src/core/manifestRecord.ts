@@ -1,0 +1,44 @@
+/**
+ * What `manifest.json` holds: a run's record of what it did (written by the executor,
+ * src/executor/manifest.ts; read by the report and the run commands).
+ */
+
+/** On wasm: whether the native kernels (native/, BLIS) were registered, and why not. */
+export interface NativeKernelsRecord {
+  loaded: boolean;
+  reason: string;
+  kernels: string[];
+}
+
+export type InstanceStatus = 'pending' | 'running' | 'done' | 'cached' | 'failed' | 'interrupted' | 'skipped';
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
+
+export interface InstanceRecord {
+  stage: string;
+  kind: string;
+  fingerprint: string;
+  status: InstanceStatus;
+  cache_hit: boolean;
+  started: string | null;
+  ended: string | null;
+  backend: string;
+  /** The cache folder holding the outputs (absolute). */
+  output: string;
+  error: string | null;
+}
+
+export interface ManifestData {
+  pipeline: string;
+  file: string;
+  run_id: string;
+  version: string;
+  status: RunStatus;
+  started: string;
+  ended: string | null;
+  backend: { name: string; provider: string; passed_over: { candidate: string; reason: string }[]; native: NativeKernelsRecord | null };
+  run_sweep: Record<string, unknown>;
+  only: string[];
+  force: string[];
+  /** Keyed by instance id, in plan order. */
+  instances: Record<string, InstanceRecord>;
+}

@@ -7,9 +7,9 @@ import { UserError } from '../core/errors.ts';
 import { createClassifierReward } from './classifier.ts';
 import { createLexiconReward } from './lexicon.ts';
 import { createRewardModelReward } from './rewardModel.ts';
-import type { Reward, RewardFactory, RewardInputs, RewardSettings } from './types.ts';
+import type { Reward, RewardFactory, RewardInputs, RewardSpec } from './types.ts';
 
-export type { Reward, RewardFactory, RewardInputs, RewardSettings } from './types.ts';
+export type { Reward, RewardFactory, RewardInputs, RewardSettings, RewardSpec } from './types.ts';
 
 export const rewardKinds: Record<string, RewardFactory> = {
   sentiment_lexicon: createLexiconReward,
@@ -18,7 +18,7 @@ export const rewardKinds: Record<string, RewardFactory> = {
 };
 
 /** The reward that `settings` describes; an unknown kind is a UserError listing the known ones. */
-export async function createReward(settings: RewardSettings, inputs: RewardInputs = {}): Promise<Reward> {
+export async function createReward(settings: RewardSpec, inputs: RewardInputs = {}): Promise<Reward> {
   const factory = Object.hasOwn(rewardKinds, settings.kind) ? rewardKinds[settings.kind] : undefined;
   if (!factory) {
     throw new UserError(`unknown reward kind ${JSON.stringify(settings.kind)}`, `choose one of: ${Object.keys(rewardKinds).join(', ')}`);

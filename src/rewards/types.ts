@@ -3,6 +3,8 @@
  * pairs and measures the frontier, or a learned reward model. Kinds are built by the
  * factories in src/rewards/index.ts.
  */
+import type { RewardSettings } from '../core/settings/common.ts';
+
 export interface Reward {
   readonly kind: string;
   /** One score per pair, in the order given; prompts and completions have the same length. */
@@ -11,15 +13,23 @@ export interface Reward {
   dispose?(): void;
 }
 
-/** The pipeline's `reward:` block: its kind and that kind's own settings. */
-export interface RewardSettings {
+/**
+ * What a reward factory reads: the pipeline's resolved `reward:` block (RewardSettings,
+ * generated from schemas/common.schema.json#/definitions/reward) or a partial one, whose
+ * missing settings the factory fills with the schema's defaults.
+ */
+export interface RewardSpec {
   kind: string;
-  [setting: string]: unknown;
+  model?: string;
+  text?: string;
+  scale?: number;
 }
+
+export type { RewardSettings };
 
 /** What a reward may load from: `dir` is the output folder of the stage it refers to (a classifier or reward model). */
 export interface RewardInputs {
   dir?: string;
 }
 
-export type RewardFactory = (settings: RewardSettings, inputs: RewardInputs) => Promise<Reward>;
+export type RewardFactory = (settings: RewardSpec, inputs: RewardInputs) => Promise<Reward>;

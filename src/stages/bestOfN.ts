@@ -23,7 +23,7 @@ import { samplePool } from '../bestOfN/pool.ts';
 import { selectBestOfN } from '../bestOfN/select.ts';
 import { disposeModel, loadStageModel } from '../model/index.ts';
 import { encodePrompt } from '../model/sampleCompletions.ts';
-import { createReward, type RewardSettings } from '../rewards/index.ts';
+import { createReward } from '../rewards/index.ts';
 import { readStageSchema } from '../core/stageSchema.ts';
 import type { BestOfNSettings } from '../core/settings/bestOfN.ts';
 import type { StageKind, StageOutput } from '../core/stageContract.ts';
@@ -47,7 +47,7 @@ export const bestOfN: StageKind<BestOfNSettings> = {
     if (prompts.length === 0) throw new StageError('best_of_n: the dataset has no test prompts');
 
     const { model, tokenizer } = await loadStageModel(single(ctx.inputs, 'policy').dir, { trainable: false });
-    const reward = await createReward(settings.reward as RewardSettings, { dir: ctx.inputs['reward.model']?.[0]?.dir });
+    const reward = await createReward(settings.reward, { dir: ctx.inputs['reward.model']?.[0]?.dir });
     try {
       // Sample the pool: max(n) rounds, each completing every prompt once.
       ctx.log(`${prompts.length} prompts, a pool of ${poolSize} completions each, N = ${ns.join(', ')}`);

@@ -13,7 +13,7 @@ import { readPrompts } from '../data/artifacts.ts';
 import { StageError } from '../core/errors.ts';
 import { disposeModel, loadStageModel, type GPT } from '../model/index.ts';
 import { trainPpo } from '../ppo/trainPpo.ts';
-import { createReward, type RewardSettings } from '../rewards/index.ts';
+import { createReward } from '../rewards/index.ts';
 import { readStageSchema } from '../core/stageSchema.ts';
 import type { PpoSettings } from '../core/settings/ppo.ts';
 import type { StageKind, StageOutput } from '../core/stageContract.ts';
@@ -32,7 +32,7 @@ export const ppo: StageKind<PpoSettings> = {
     const settings = ctx.settings;
     const { model: policy, tokenizer } = await loadStageModel(single(ctx.inputs, 'policy').dir, { trainable: false });
     let rewardModel: GPT | undefined;
-    const reward = await createReward(settings.reward as RewardSettings, { dir: ctx.inputs['reward.model']?.[0]?.dir });
+    const reward = await createReward(settings.reward, { dir: ctx.inputs['reward.model']?.[0]?.dir });
     try {
       const prompts = (await readPrompts(single(ctx.inputs, 'data').dir, 'train')).map((p) => p.prompt);
       if (settings.value.init === 'reward_model') {

@@ -17,7 +17,7 @@ import { onlyInput } from '../core/onlyInput.ts';
 import { encodePair, writePairs, type PairRecord } from '../data/pairs.ts';
 import { samplePairs } from '../preferences/sample.ts';
 import { readPreferenceSource } from '../preferences/source.ts';
-import { createReward, type RewardSettings } from '../rewards/index.ts';
+import { createReward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 
 type Source = NonNullable<PreferencesSettings['source']>;
@@ -57,7 +57,7 @@ async function sampledPairs(ctx: StageContext<PreferencesSettings>, model: GPT, 
   const train = (await readPrompts(dataDir, 'train')).slice(0, s.max_prompts ?? undefined);
   const test = (await readPrompts(dataDir, 'test')).slice(0, s.max_test_prompts ?? undefined);
   if (train.length === 0) throw new StageError(`${ctx.id}: the dataset has no train prompts`);
-  const reward = await createReward(s.reward as RewardSettings, { dir: ctx.inputs['reward.model']?.[0]?.dir });
+  const reward = await createReward(s.reward, { dir: ctx.inputs['reward.model']?.[0]?.dir });
   const prompts = [...train, ...test];
   ctx.log(`sampling ${s.k} completions of ${prompts.length} prompts (train ${train.length}, test ${test.length})`);
   ctx.progress.start(prompts.length, 'prompts');

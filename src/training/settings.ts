@@ -1,29 +1,12 @@
 /**
- * The resolved `train:` block every training stage has (schemas/common.schema.json
- * #/definitions/train), and what a training loop derives from it.
+ * What a training loop derives from the resolved `train:` block every training stage has
+ * (TrainSettings, generated from schemas/common.schema.json#/definitions/train).
  */
-import { createOptimizer, type Optimizer, type OptimizerName } from './optimizer.ts';
-import { learningRate, type DecayName } from './schedule.ts';
+import type { TrainSettings } from '../core/settings/common.ts';
+import { createOptimizer, type Optimizer } from './optimizer.ts';
+import { learningRate } from './schedule.ts';
 
-export interface TrainSettings {
-  optimizer: OptimizerName;
-  lr: number;
-  weight_decay: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  warmup_steps: number;
-  decay: DecayName;
-  min_lr_ratio: number;
-  max_grad_norm: number;
-  batch_size: number;
-  epochs: number;
-  max_steps: number;
-  eval_every: number;
-  eval_size: number;
-  checkpoint_every: number;
-  log_every: number;
-}
+export type { TrainSettings };
 
 export function optimizerFor(train: TrainSettings): Optimizer {
   return createOptimizer({ name: train.optimizer, weight_decay: train.weight_decay, beta1: train.beta1, beta2: train.beta2, eps: train.eps });

@@ -13,8 +13,8 @@ import { keysMarkdown, withKeysSection } from './keysDoc.ts';
 
 export const PIPELINE_SCHEMA_FILE = 'schemas/pipeline.schema.json';
 export const SETTINGS_DIR = 'src/core/settings';
-/** The README's pipeline-key reference is generated too (scripts/keysDoc.ts). */
-export const README_FILE = 'README.md';
+/** The pipeline-key reference is generated too (scripts/keysDoc.ts). */
+export const KEYS_FILE = 'docs/pipeline-keys.md';
 
 /** Relative path -> content, for every generated file. */
 export async function generateSchemaFiles(): Promise<Map<string, string>> {
@@ -23,7 +23,7 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
   files.set(PIPELINE_SCHEMA_FILE, JSON.stringify(editorSchema(kinds), null, 2) + '\n');
   files.set(`${SETTINGS_DIR}/common.ts`, await sharedSettingsTypes());
   for (const kind of kinds) files.set(`${SETTINGS_DIR}/${kindFileName(kind.kind)}.ts`, await settingsType(kind));
-  files.set(README_FILE, withKeysSection(readFileSync(README_FILE, 'utf8'), keysMarkdown(kinds)));
+  files.set(KEYS_FILE, withKeysSection(readFileSync(KEYS_FILE, 'utf8'), keysMarkdown(kinds)));
   return files;
 }
 

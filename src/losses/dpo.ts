@@ -1,12 +1,18 @@
 /**
- * The DPO family of preference losses (Rafailov et al. 2023, eq. 7) and the
- * Unlikelihood baseline, on sequence log-probabilities: a sequence's log-probability is
- * the SUM of its response tokens' log-probabilities given the prompt.
+ * The DPO family of preference losses (Rafailov et al. 2023, eq. 7) on sequence
+ * log-probabilities: a sequence's log-probability is the SUM of its response tokens'
+ * log-probabilities given the prompt (src/losses/sequenceLogps.ts).
+ *
+ * Against the reference implementation (eric-mitchell/direct-preference-optimization,
+ * trainers.py `preference_loss`): the same sigmoid, conservative and IPO losses, on summed
+ * log-probabilities for every variant (TRL averages them per token for IPO). One
+ * difference: reference-free, the reference repository still reports
+ * beta (log pi - log pi_ref) as the rewards, while here the pi_ref terms are 0 in the
+ * rewards as in the loss, so the rewards are beta log pi.
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../core/errors.ts';
 import { logSigmoid } from './logSigmoid.ts';
-import { maskedSum } from './masked.ts';
 
 export const DPO_LOSS_KINDS = ['sigmoid', 'ipo', 'hinge'] as const;
 export type DpoLossKind = (typeof DPO_LOSS_KINDS)[number];
@@ -80,27 +86,4 @@ function checkDpoSettings({ beta, loss, labelSmoothing }: DpoSettings): void {
   if (labelSmoothing > 0 && loss !== 'sigmoid') {
     throw new UserError(`dpo: label_smoothing applies only to the sigmoid loss, not "${loss}"`, 'set label_smoothing: 0 or loss: sigmoid');
   }
-}
-
-export interface UnlikelihoodInputs {
-  policyChosenLogps: tf.Tensor1D; // (B,) log p(y_w|x), summed over the response
-  policyRejectedTokenLogps: tf.Tensor2D; // (B, T) log p(y_l,t | x, y_l,<t)
-  rejectedMask: tf.Tensor2D; // (B, T) 1 on y_l's response tokens, 0 on prompt and padding
-}
-
-/** The smallest 1 - p(y_l,t) that enters the log: log(1e-6) = -13.8 bounds each token's term. */
-export const UNLIKELIHOOD_FLOOR = 1e-6;
-
-/**
- * Unlikelihood (Welleck et al. 2019), per pair, (B,):
- *   -log p(y_w|x) - alpha * sum_t log(1 - p(y_l,t | x, y_l,<t)),
- * with 1 - p floored at UNLIKELIHOOD_FLOOR, computed as log1p(-min(exp(logp), 1 - floor)).
- */
-export function unlikelihoodLoss(inputs: UnlikelihoodInputs, alpha: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    const p = tf.minimum(tf.exp(inputs.policyRejectedTokenLogps), 1 - UNLIKELIHOOD_FLOOR); // (B, T)
-    const logOneMinusP = tf.log1p(tf.neg(p)); // (B, T)
-    const unlikelihood = maskedSum(logOneMinusP, inputs.rejectedMask, 1); // (B,)
-    return tf.sub(tf.neg(inputs.policyChosenLogps), tf.mul(unlikelihood, alpha)) as tf.Tensor1D;
-  });
 }

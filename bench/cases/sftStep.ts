@@ -2,10 +2,10 @@
  * Training tokens per second of the sft stage's step (forward, loss, gradients, clip,
  * AdamW update) on full-length random sequences, for each model shape.
  */
-import { createModel, disposeModel } from '../../src/model/index.ts';
+import { createModel, disposeModel, tokenLogProbs } from '../../src/model/index.ts';
 import { Random } from '../../src/core/random.ts';
 import { disposeBatch, exampleBatch } from '../../src/sft/examples.ts';
-import { languageModelLoss } from '../../src/sft/languageModelLoss.ts';
+import { languageModelLoss } from '../../src/losses/languageModel.ts';
 import { clipByGlobalNorm } from '../../src/training/clip.ts';
 import { disposeGradients, modelGradients } from '../../src/training/gradients.ts';
 import { createOptimizer } from '../../src/training/optimizer.ts';
@@ -27,7 +27,7 @@ export const sftStep: BenchCase = {
       const examples = Array.from({ length: B }, () => ({ ids: Array.from({ length: T }, () => random.int(config.vocabSize)), lossFrom: 1 }));
       const batch = exampleBatch(examples, 0);
       const seconds = await timeRepeats(() => {
-        const { grads } = modelGradients([model], () => languageModelLoss(model, batch));
+        const { grads } = modelGradients([model], () => languageModelLoss(tokenLogProbs(model, { ids: batch.ids }), batch.lossMask));
         const clipped = clipByGlobalNorm(grads, 1);
         optimizer.step(model.params, clipped.grads, 1e-4);
         disposeGradients(clipped.grads);

@@ -10,12 +10,12 @@
  * same weights; step() returns the loss of the step (computed before its update).
  */
 import * as tf from '@tensorflow/tfjs';
-import { cloneModel, disposeModel, generate, type GPT } from '../../src/model/index.ts';
+import { cloneModel, disposeModel, generate, tokenLogProbs, type GPT } from '../../src/model/index.ts';
 import { pairLogps } from '../../src/pairwise/logps.ts';
 import { dpoObjective, type ReferenceBatch } from '../../src/pairwise/objectives.ts';
 import { Random } from '../../src/core/random.ts';
 import { disposeBatch, exampleBatch } from '../../src/sft/examples.ts';
-import { languageModelLoss } from '../../src/sft/languageModelLoss.ts';
+import { languageModelLoss } from '../../src/losses/languageModel.ts';
 import { clipByGlobalNorm } from '../../src/training/clip.ts';
 import { disposeGradients, modelGradients } from '../../src/training/gradients.ts';
 import { createOptimizer, type Optimizer } from '../../src/training/optimizer.ts';
@@ -41,7 +41,7 @@ export function sftTrainer(workload: Workload): Trainer {
   const optimizer = createOptimizer(PEER_SETTINGS.sft.optimizer);
   const batch = exampleBatch(workload.examples, PEER_SETTINGS.pad); // ids (B, T), lossMask (B, T-1)
   return {
-    step: () => update(policy, optimizer, () => languageModelLoss(policy, batch)),
+    step: () => update(policy, optimizer, () => languageModelLoss(tokenLogProbs(policy, { ids: batch.ids }), batch.lossMask)),
     dispose() {
       disposeBatch(batch);
       optimizer.dispose();

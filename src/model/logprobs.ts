@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GPT } from './gpt.ts';
 import { outputHead, transformer, type ForwardOptions } from './forward.ts';
 import { targetLogProbs } from './ops/targetLogProbs.ts';
+import { sequenceLogps } from '../losses/sequenceLogps.ts';
 
 /** A right-padded batch of prompt + response sequences (see buildBatch). */
 export interface SequenceBatch {
@@ -31,18 +32,28 @@ export function tokenLogProbs(
 ): tf.Tensor2D {
   const [B, T] = batch.ids.shape;
   if (T < 2) throw new Error(`tokenLogProbs needs sequences of at least 2 tokens, got ${T}`);
-  const C = model.config.nEmbd;
   const { hidden } = transformer(model, batch.ids, { ...options, attentionMask: batch.attentionMask }); // (B, T, C)
-  const logits = outputHead(model, hidden.slice([0, 0, 0], [B, T - 1, C])); // (B, T-1, V)
-  const targets = batch.ids.slice([0, 1], [B, T - 1]).reshape([B * (T - 1)]) as tf.Tensor1D;
-  return targetLogProbs(logits.reshape([B * (T - 1), model.config.vocabSize]), targets).reshape([B, T - 1]);
+  return nextTokenLogProbs(model, hidden.slice([0, 0, 0], [B, T - 1, model.config.nEmbd]), batch.ids).logprobs;
+}
+
+/**
+ * The next-token logits and log-probabilities from the final hidden states of the
+ * positions that predict a next token: hidden (B, T-1, C) and ids (B, T) int32 ->
+ * logits (B, T-1, V) and logprobs (B, T-1), logprobs[b, t] = log p(ids[b, t+1] | ids[b, 0..t]).
+ */
+export function nextTokenLogProbs(model: GPT, hidden: tf.Tensor3D, ids: tf.Tensor2D): { logits: tf.Tensor3D; logprobs: tf.Tensor2D } {
+  const [B, T] = ids.shape;
+  const logits = outputHead(model, hidden); // (B, T-1, V)
+  const targets = ids.slice([0, 1], [B, T - 1]).reshape([B * (T - 1)]) as tf.Tensor1D;
+  const logprobs = targetLogProbs(logits.reshape([B * (T - 1), model.config.vocabSize]), targets).reshape([B, T - 1]) as tf.Tensor2D;
+  return { logits, logprobs };
 }
 
 /**
  * log pi(y|x) per sequence: the SUM of the response tokens' log-probabilities given
- * everything before them, with prompt and padding masked out; `counts` is the number of
- * response tokens. A response token at position 0 has no context and is not counted.
- * logps (B,), counts (B,).
+ * everything before them, with prompt and padding masked out (src/losses/sequenceLogps.ts);
+ * `counts` is the number of response tokens. A response token at position 0 has no
+ * context and is not counted. logps (B,), counts (B,).
  */
 export function sequenceLogProbs(
   model: GPT,
@@ -51,6 +62,5 @@ export function sequenceLogProbs(
 ): { logps: tf.Tensor1D; counts: tf.Tensor1D } {
   const [B, T] = batch.ids.shape;
   const perToken = tokenLogProbs(model, batch, options); // (B, T-1)
-  const mask = batch.responseMask.slice([0, 1], [B, T - 1]); // (B, T-1), aligned with the targets
-  return { logps: perToken.mul(mask).sum(1), counts: mask.sum(1) };
+  return sequenceLogps(perToken, batch.responseMask.slice([0, 1], [B, T - 1])); // the mask (B, T-1), aligned with the targets
 }

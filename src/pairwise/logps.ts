@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { tokenLogProbs, type GPT } from '../model/index.ts';
+import { sequenceLogps } from '../losses/sequenceLogps.ts';
 import { pairBatch, type PairIds } from './batch.ts';
 
 export interface PairLogps {
@@ -34,8 +35,7 @@ export function pairLogps(model: GPT, pairs: readonly PairIds[], pad: number, op
   const [R, T] = batch.ids.shape;
   const perToken = tokenLogProbs(model, batch); // (R, T-1)
   const mask = batch.responseMask.slice([0, 1], [R, T - 1]); // (R, T-1), aligned with the targets
-  const logps = perToken.mul(mask).sum(1) as tf.Tensor1D; // (R,)
-  const counts = mask.sum(1) as tf.Tensor1D; // (R,)
+  const { logps, counts } = sequenceLogps(perToken, mask); // (R,) each
   const out: PairLogps = { chosenLogps: logps.slice(0, B), chosenCounts: counts.slice(0, B) };
   if (options.rejected) {
     out.rejected = {

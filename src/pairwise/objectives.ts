@@ -4,7 +4,10 @@
  * log-probabilities into the training loss and its logged metrics (means over the batch).
  */
 import * as tf from '@tensorflow/tfjs';
-import { dpoLoss, unlikelihoodLoss, type DpoLossKind } from '../losses/preference.ts';
+import { preferenceAccuracy } from '../losses/bradleyTerry.ts';
+import { dpoLoss, type DpoLossKind } from '../losses/dpo.ts';
+import { chosenNll } from '../losses/languageModel.ts';
+import { unlikelihoodLoss } from '../losses/unlikelihood.ts';
 import type { PairLogps } from './logps.ts';
 
 /** (B,) log pi_ref(y_w|x) and log pi_ref(y_l|x) of the batch's pairs. */
@@ -22,14 +25,6 @@ export interface PairwiseObjective {
   usesReference: boolean;
   /** The loss (a scalar, the mean over the batch) and the metrics' batch means. Called inside a tidy. */
   loss(logps: PairLogps, reference: ReferenceBatch | undefined): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> };
-}
-
-/**
- * The SFT term on the chosen completions: -sum_b log pi(y_w|x) / sum_b |y_w|, the mean
- * negative log-likelihood per chosen token. (B,) inputs -> scalar.
- */
-export function chosenNll(chosenLogps: tf.Tensor1D, chosenCounts: tf.Tensor1D): tf.Scalar {
-  return tf.div(tf.neg(chosenLogps.sum()), tf.maximum(chosenCounts.sum(), 1)) as tf.Scalar;
 }
 
 export interface DpoObjectiveSettings {
@@ -66,7 +61,7 @@ export function dpoObjective(settings: DpoObjectiveSettings): PairwiseObjective 
         'rewards/chosen': chosenRewards.mean(),
         'rewards/rejected': rejectedRewards.mean(),
         'rewards/margins': margins.mean(),
-        'rewards/accuracies': margins.greater(0).cast('float32').mean(),
+        'rewards/accuracies': preferenceAccuracy(chosenRewards, rejectedRewards),
         'logps/chosen': logps.chosenLogps.mean(),
         'logps/rejected': rejected.logps.mean(),
       };

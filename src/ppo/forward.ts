@@ -4,7 +4,7 @@
  * each state, and the reference's log-probabilities. Call inside tf.tidy.
  */
 import * as tf from '@tensorflow/tfjs';
-import { outputHead, scalarHead, targetLogProbs, transformer, type GPT } from '../model/index.ts';
+import { nextTokenLogProbs, scalarHead, tokenLogProbs, transformer, type GPT } from '../model/index.ts';
 import type { RolloutBatch } from './batch.ts';
 import type { PpoModels } from './models.ts';
 
@@ -18,19 +18,13 @@ export interface PolicyValueOutputs {
 export function policyAndValues(models: PpoModels, batch: RolloutBatch): PolicyValueOutputs {
   const policyHidden = truncatedHidden(models.sharedBackbone ? models.value : models.policy, batch); // (B, T-1, C)
   const valueHidden = models.sharedBackbone ? policyHidden : truncatedHidden(models.value, batch);
-  const { logits, logprobs } = logProbsFromHidden(models.policy, policyHidden, batch);
+  const { logits, logprobs } = nextTokenLogProbs(models.policy, policyHidden, batch.ids);
   return { logits, logprobs, values: scalarHead(models.value, valueHidden) };
 }
 
 /** log pi_ref(ids[t+1] | ids[..t]) under the frozen reference: (B, T-1). */
 export function referenceLogProbs(reference: GPT, batch: RolloutBatch): tf.Tensor2D {
-  return logProbsFromHidden(reference, truncatedHidden(reference, batch), batch).logprobs;
-}
-
-/** H_t = -sum_v p_v log p_v per position: logits (B, T, V) -> (B, T). */
-export function tokenEntropy(logits: tf.Tensor3D): tf.Tensor2D {
-  const logProbs = tf.logSoftmax(logits, -1); // (B, T, V)
-  return tf.neg(tf.sum(tf.mul(tf.exp(logProbs), logProbs), -1)) as tf.Tensor2D;
+  return tokenLogProbs(reference, batch);
 }
 
 /** The final hidden states of positions 0..T-2 (those that predict a next token): (B, T-1, C). */
@@ -38,13 +32,4 @@ function truncatedHidden(model: GPT, batch: RolloutBatch): tf.Tensor3D {
   const [B, T] = batch.ids.shape;
   const { hidden } = transformer(model, batch.ids, { attentionMask: batch.attentionMask }); // (B, T, C)
   return hidden.slice([0, 0, 0], [B, T - 1, model.config.nEmbd]);
-}
-
-function logProbsFromHidden(model: GPT, hidden: tf.Tensor3D, batch: RolloutBatch): { logits: tf.Tensor3D; logprobs: tf.Tensor2D } {
-  const [B, T] = batch.ids.shape;
-  const V = model.config.vocabSize;
-  const logits = outputHead(model, hidden); // (B, T-1, V)
-  const targets = batch.ids.slice([0, 1], [B, T - 1]).reshape([B * (T - 1)]) as tf.Tensor1D;
-  const logprobs = targetLogProbs(logits.reshape([B * (T - 1), V]), targets).reshape([B, T - 1]) as tf.Tensor2D;
-  return { logits, logprobs };
 }

@@ -10,7 +10,8 @@ import type { Reward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import { disposeBatch, gatherResponses, rolloutBatch, type RolloutRow } from './batch.ts';
 import { sampleCompletions, type SamplingSettings } from '../model/sampleCompletions.ts';
-import { policyAndValues, referenceLogProbs, tokenEntropy } from './forward.ts';
+import { policyAndValues, referenceLogProbs } from './forward.ts';
+import { tokenEntropy } from '../losses/entropy.ts';
 import type { PpoModels } from './models.ts';
 
 export interface RolloutMeasures {

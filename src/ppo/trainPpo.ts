@@ -19,9 +19,9 @@ import { dropMetricsAfter } from '../training/resumeFiles.ts';
 import { isEvery, lrAt, optimizerFor, type TrainSettings } from '../training/settings.ts';
 import { encodePrompt } from '../model/sampleCompletions.ts';
 import { createPpoModels, disposePpoModels } from './models.ts';
-import { rolloutAdvantages, normalizeScores, sequenceKl } from './rewards.ts';
+import { rolloutAdvantages, normalizeScores, sequenceKl } from '../losses/ppoRewards.ts';
 import { collectRollout } from './rollout.ts';
-import { explainedVariance, mean, tokenMean } from './statistics.ts';
+import { explainedVariance, mean, tokenMean } from '../losses/statistics.ts';
 import { minibatches, ppoStep, selectExamples, type PpoStepStats } from './update.ts';
 import { loadValueCheckpoint, saveValueCheckpoint } from './valueCheckpoint.ts';
 

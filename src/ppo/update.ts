@@ -1,10 +1,10 @@
 /**
  * PPO's optimisation phase: shuffled minibatches of a rollout, and one step on each of
  * the clipped surrogate policy loss plus vf_coef times the clipped value loss
- * (src/losses/ppo.ts), with global-norm gradient clipping.
+ * (src/losses/ppoLosses.ts), with global-norm gradient clipping.
  */
 import * as tf from '@tensorflow/tfjs';
-import { policyLoss, valueLoss } from '../losses/ppo.ts';
+import { policyLoss, valueLoss } from '../losses/ppoLosses.ts';
 import type { Random } from '../core/random.ts';
 import { clipByGlobalNorm } from '../training/clip.ts';
 import { disposeGradients, modelGradients } from '../training/gradients.ts';

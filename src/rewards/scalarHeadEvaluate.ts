@@ -3,7 +3,7 @@
  * preference pairs, the classifier on labelled texts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { bradleyTerryLoss, preferenceAccuracy } from '../losses/reward.ts';
+import { bradleyTerryLoss, preferenceAccuracy } from '../losses/bradleyTerry.ts';
 import { logisticAccuracy, logisticLoss } from '../losses/logistic.ts';
 import type { ScalarScorer } from './scorer.ts';
 import { joinPromptAndCompletion } from './sequences.ts';

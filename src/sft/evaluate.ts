@@ -2,12 +2,13 @@
  * What the sft stage measures at each evaluation: the held-out loss and perplexity, and
  * sampled completions of a few held-out prompts.
  */
-import type { GPT } from '../model/index.ts';
+import * as tf from '@tensorflow/tfjs';
+import { negativeLogLikelihood } from '../losses/languageModel.ts';
+import { tokenLogProbs, type GPT } from '../model/index.ts';
 import { sampleCompletions as sampleCompletionsOfIds, type SamplingSettings } from '../model/sampleCompletions.ts';
 import type { Random } from '../core/random.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import { disposeBatch, exampleBatch, type Example } from './examples.ts';
-import { summedNegativeLogLikelihood } from './languageModelLoss.ts';
 
 export interface HeldOut {
   /** The mean next-token cross-entropy per target token, in nats. */
@@ -22,7 +23,7 @@ export function heldOutLoss(model: GPT, examples: readonly Example[], batchSize:
   let targets = 0;
   for (let i = 0; i < examples.length; i += batchSize) {
     const batch = exampleBatch(examples.slice(i, i + batchSize), pad);
-    const summed = summedNegativeLogLikelihood(model, batch);
+    const summed = tf.tidy(() => negativeLogLikelihood(tokenLogProbs(model, { ids: batch.ids }), batch.lossMask));
     nll += summed.dataSync()[0];
     targets += batch.targets;
     summed.dispose();

@@ -12,7 +12,10 @@ export interface Example {
   lossFrom: number;
 }
 
-/** A batch of examples, right-padded: ids (B, T) int32, lossMask (B, T-1) 1 where ids[:, 1:] is a target. */
+/**
+ * A batch of examples, right-padded: ids (B, T) int32, lossMask (B, T-1) 1 where ids[:, 1:]
+ * is a target. Right padding needs no attention mask: causal attention never looks right.
+ */
 export interface ExampleBatch {
   ids: tf.Tensor2D;
   lossMask: tf.Tensor2D;

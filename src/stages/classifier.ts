@@ -12,6 +12,7 @@ import { createModel, disposeModel, lastTokenScores, loadStageModel, modelDir, r
 import { batchAt } from '../training/batches.ts';
 import { evaluateLabelled } from '../rewards/scalarHeadEvaluate.ts';
 import { logisticAccuracy, logisticLoss } from '../losses/logistic.ts';
+import { mean } from '../losses/statistics.ts';
 import { ScalarScorer } from '../rewards/scorer.ts';
 import { encodeForScore, padRight } from '../rewards/sequences.ts';
 import { resumeOrStart } from '../training/scalarHeadResume.ts';
@@ -165,8 +166,4 @@ function labelled(texts: TextRecord[], dir: string, split: string): LabelledText
 
 async function evaluate(scorer: ScalarScorer, texts: LabelledText[]): Promise<{ loss: number; accuracy: number }> {
   return evaluateLabelled(scorer, texts.map((t) => t.text), texts.map((t) => t.label));
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }

@@ -17,6 +17,7 @@ import { onlyInput } from '../core/onlyInput.ts';
 import { encodePair, writePairs, type PairRecord } from '../data/pairs.ts';
 import { samplePairs } from '../preferences/sample.ts';
 import { readPreferenceSource } from '../preferences/source.ts';
+import { mean } from '../losses/statistics.ts';
 import { createReward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 
@@ -113,6 +114,5 @@ async function pairsFromSource(ctx: StageContext<PreferencesSettings>, source: S
 function meanScores(pairs: PairRecord[]): { mean_chosen_score: number | null; mean_rejected_score: number | null } {
   const scored = pairs.filter((p) => p.chosen_score !== null && p.rejected_score !== null);
   if (scored.length === 0) return { mean_chosen_score: null, mean_rejected_score: null };
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return { mean_chosen_score: mean(scored.map((p) => p.chosen_score!)), mean_rejected_score: mean(scored.map((p) => p.rejected_score!)) };
 }

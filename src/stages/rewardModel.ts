@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { StageError } from '../core/errors.ts';
-import { bradleyTerryLoss } from '../losses/reward.ts';
+import { bradleyTerryLoss } from '../losses/bradleyTerry.ts';
+import { mean } from '../losses/statistics.ts';
 import { disposeModel, lastTokenScores, loadStageModel, modelDir, saveModel, withScalarHead, type GPT } from '../model/index.ts';
 import { readPairs, type PairRecord } from '../data/pairs.ts';
 import { batchAt } from '../training/batches.ts';
@@ -136,8 +137,4 @@ function pairSequences(pairs: readonly PairRecord[], tokenizer: Tokenizer, conte
   const encode = (completion: 'chosen' | 'rejected') =>
     pairs.map((p) => encodeForScore(tokenizer, joinPromptAndCompletion(p.prompt, p[completion]), contextLength));
   return [...encode('chosen'), ...encode('rejected')];
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }

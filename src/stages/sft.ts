@@ -15,7 +15,8 @@ import { readPrompts, readTexts } from '../data/artifacts.ts';
 import { writeJsonl } from '../core/io/jsonl.ts';
 import type { Split } from '../data/settings.ts';
 import { StageError } from '../core/errors.ts';
-import { disposeModel, modelDir, parameterCount, saveModel, TOKENIZER_FILE, type GPT } from '../model/index.ts';
+import { disposeModel, modelDir, parameterCount, saveModel, tokenLogProbs, TOKENIZER_FILE, type GPT } from '../model/index.ts';
+import { languageModelLoss } from '../losses/languageModel.ts';
 import { Random } from '../core/random.ts';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.ts';
 import { latestCheckpoint, resumeFrom, saveCheckpoint, type Checkpoint } from '../training/checkpoints.ts';
@@ -27,7 +28,6 @@ import { readStageSchema } from '../core/stageSchema.ts';
 import type { SftSettings } from '../core/settings/sft.ts';
 import { heldOutLoss, sampleCompletions, type HeldOut } from '../sft/evaluate.ts';
 import { disposeBatch, exampleBatch, promptCompletionExamples, textExamples, type Example } from '../sft/examples.ts';
-import { languageModelLoss } from '../sft/languageModelLoss.ts';
 import { startingPoint } from '../sft/startingPoint.ts';
 import type { StageKind } from '../core/stageContract.ts';
 
@@ -126,7 +126,7 @@ export const sft: StageKind<SftSettings> = {
         // Batch
         const batch = exampleBatch(batchAt(step), tokenizer.pad);
         // Forward, loss and gradients
-        const { loss, grads } = modelGradients([model], () => languageModelLoss(model, batch, { training: true, random: trainRandom }));
+        const { loss, grads } = modelGradients([model], () => languageModelLoss(tokenLogProbs(model, { ids: batch.ids }, { training: true, random: trainRandom }), batch.lossMask));
         disposeBatch(batch);
         // Clip
         const clipped = clipByGlobalNorm(grads, train.max_grad_norm);

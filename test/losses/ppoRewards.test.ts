@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { normalizeScores, perTokenRewards, rolloutAdvantages, sequenceKl } from '../../src/ppo/rewards.ts';
-import { explainedVariance } from '../../src/ppo/statistics.ts';
-import { assertClose } from '../losses/close.ts';
+import { normalizeScores, perTokenRewards, rolloutAdvantages, sequenceKl } from '../../src/losses/ppoRewards.ts';
+import { assertClose } from './close.ts';
 
 describe('ppo per-token rewards', () => {
   it('gives each response token -kl_coef times its log-ratio and adds the score at the last token', () => {
@@ -36,8 +35,14 @@ describe('ppo per-token rewards', () => {
     assertClose(out.advantages.flat(), raw.map((x) => (x - m) / sd), 1e-6);
   });
 
-  it('measures the explained variance of the values', () => {
-    assert.equal(explainedVariance([[1, 2], [3]], [[1, 2], [3]]), 1);
-    assert.equal(explainedVariance([[0, 0], [0]], [[1, 2], [3]]), 0);
+  it('whitens the per-token rewards over the batch, keeping their mean, when asked', () => {
+    // log-ratios 0, so rewards [0, 1] and [3]: mean 4/3, unbiased variance (16/9 + 1/9 + 25/9) / 2 = 7/3,
+    // sd 1.527525: (r - 4/3) / 1.527525 + 4/3 = [0.460461, 1.115115, 2.424423]
+    const out = rolloutAdvantages(
+      { logprobs: [[-1, -1], [-2]], refLogprobs: [[-1, -1], [-2]], values: [[0, 0], [0]] },
+      [1, 3],
+      { klCoef: 0.2, gamma: 1, lam: 1, whitenRewards: true },
+    );
+    assertClose(out.rewards.flat(), [0.460461, 1.115115, 2.424423], 1e-6);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { bradleyTerryLoss, preferenceAccuracy } from '../../src/losses/reward.ts';
+import { bradleyTerryLoss, preferenceAccuracy } from '../../src/losses/bradleyTerry.ts';
 import { assertClose } from './close.ts';
 
 describe('bradleyTerryLoss', () => {

@@ -4,8 +4,13 @@
  * spread over the response as a per-token KL penalty with the sequence score added at
  * the last token; then GAE advantages (src/losses/gae.ts). Plain JavaScript on ragged
  * rows: one number per response token, no padding anywhere.
+ *
+ * As TRL's PPO trainer (`compute_rewards` with kl_penalty "kl"): -kl_coef (log pi - log pi_ref)
+ * per token, the score added at the last one. One difference: TRL's score scaling keeps
+ * running moments across batches, while normalizeScores whitens within the rollout batch.
  */
-import { gae, whiten } from '../losses/gae.ts';
+import { gae, whiten } from './gae.ts';
+import { mean, variance } from './statistics.ts';
 
 export interface RewardNormSettings {
   /** Whiten the scores over the rollout batch: (s - mean) / std. */
@@ -21,9 +26,8 @@ export interface RewardNormSettings {
 export function normalizeScores(scores: readonly number[], settings: RewardNormSettings): number[] {
   let out = scores.slice();
   if (settings.normalize && out.length > 0) {
-    const mean = out.reduce((s, x) => s + x, 0) / out.length;
-    const variance = out.reduce((s, x) => s + (x - mean) * (x - mean), 0) / out.length;
-    out = out.map((x) => (x - mean) / Math.sqrt(variance + 1e-8));
+    const [m, v] = [mean(out), variance(out)];
+    out = out.map((x) => (x - m) / Math.sqrt(v + 1e-8));
   }
   if (settings.clip > 0) out = out.map((x) => Math.min(Math.max(x, -settings.clip), settings.clip));
   return out;

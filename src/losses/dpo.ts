@@ -1,12 +1,18 @@
 /**
- * The DPO family of preference losses (Rafailov et al. 2023, eq. 7) and the
- * Unlikelihood baseline, on sequence log-probabilities: a sequence's log-probability is
- * the SUM of its response tokens' log-probabilities given the prompt.
+ * The DPO family of preference losses (Rafailov et al. 2023, eq. 7) on sequence
+ * log-probabilities: a sequence's log-probability is the SUM of its response tokens'
+ * log-probabilities given the prompt (src/losses/sequenceLogps.ts).
+ *
+ * Against the reference implementation (eric-mitchell/direct-preference-optimization,
+ * trainers.py `preference_loss`): the same sigmoid, conservative and IPO losses, on summed
+ * log-probabilities for every variant (TRL averages them per token for IPO). One
+ * difference: reference-free, the reference repository still reports
+ * beta (log pi - log pi_ref) as the rewards, while here the pi_ref terms are 0 in the
+ * rewards as in the loss, so the rewards are beta log pi.
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../core/errors.ts';
 import { logSigmoid } from './logSigmoid.ts';
-import { maskedSum } from './masked.ts';
 
 export const DPO_LOSS_KINDS = ['sigmoid', 'ipo', 'hinge'] as const;
 export type DpoLossKind = (typeof DPO_LOSS_KINDS)[number];
@@ -18,7 +24,7 @@ export interface PreferenceLogps {
   referenceRejectedLogps: tf.Tensor1D; // (B,) log pi_ref(y_l|x)
 }
 
-export interface DpoSettings {
+export interface DpoLossSettings {
   beta: number;
   loss: DpoLossKind;
   /** Conservative DPO's e, in [0, 0.5); only the sigmoid loss uses it. */
@@ -39,7 +45,7 @@ export interface DpoOutput {
  * - ipo (Azar et al. 2023): (h - 1/(2 beta))^2
  * - hinge (SLiC, Zhao et al. 2023): relu(1 - beta h)
  */
-const dpoVariants: Record<DpoLossKind, (h: tf.Tensor, settings: DpoSettings) => tf.Tensor> = {
+const dpoVariants: Record<DpoLossKind, (h: tf.Tensor, settings: DpoLossSettings) => tf.Tensor> = {
   sigmoid: (h, { beta, labelSmoothing: e }) => {
     const z = tf.mul(h, beta);
     return tf.sub(tf.mul(logSigmoid(z), -(1 - e)), tf.mul(logSigmoid(tf.neg(z)), e));
@@ -56,7 +62,7 @@ const dpoVariants: Record<DpoLossKind, (h: tf.Tensor, settings: DpoSettings) => 
  * Its gradient with respect to log pi(y_w|x) is -beta sigma(r_l - r_w) (sigmoid, e = 0):
  * pairs the implicit reward already orders correctly weigh little.
  */
-export function dpoLoss(logps: PreferenceLogps, settings: DpoSettings): DpoOutput {
+export function dpoLoss(logps: PreferenceLogps, settings: DpoLossSettings): DpoOutput {
   checkDpoSettings(settings);
   return tf.tidy(() => {
     const { beta, referenceFree } = settings;
@@ -71,7 +77,7 @@ export function dpoLoss(logps: PreferenceLogps, settings: DpoSettings): DpoOutpu
   });
 }
 
-function checkDpoSettings({ beta, loss, labelSmoothing }: DpoSettings): void {
+function checkDpoSettings({ beta, loss, labelSmoothing }: DpoLossSettings): void {
   if (!(beta > 0) || !Number.isFinite(beta)) throw new UserError(`dpo: beta must be a positive number, got ${beta}`);
   if (!(loss in dpoVariants)) throw new UserError(`dpo: unknown loss "${loss}"`, `choose one of: ${DPO_LOSS_KINDS.join(', ')}`);
   if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
@@ -80,27 +86,4 @@ function checkDpoSettings({ beta, loss, labelSmoothing }: DpoSettings): void {
   if (labelSmoothing > 0 && loss !== 'sigmoid') {
     throw new UserError(`dpo: label_smoothing applies only to the sigmoid loss, not "${loss}"`, 'set label_smoothing: 0 or loss: sigmoid');
   }
-}
-
-export interface UnlikelihoodInputs {
-  policyChosenLogps: tf.Tensor1D; // (B,) log p(y_w|x), summed over the response
-  policyRejectedTokenLogps: tf.Tensor2D; // (B, T) log p(y_l,t | x, y_l,<t)
-  rejectedMask: tf.Tensor2D; // (B, T) 1 on y_l's response tokens, 0 on prompt and padding
-}
-
-/** The smallest 1 - p(y_l,t) that enters the log: log(1e-6) = -13.8 bounds each token's term. */
-export const UNLIKELIHOOD_FLOOR = 1e-6;
-
-/**
- * Unlikelihood (Welleck et al. 2019), per pair, (B,):
- *   -log p(y_w|x) - alpha * sum_t log(1 - p(y_l,t | x, y_l,<t)),
- * with 1 - p floored at UNLIKELIHOOD_FLOOR, computed as log1p(-min(exp(logp), 1 - floor)).
- */
-export function unlikelihoodLoss(inputs: UnlikelihoodInputs, alpha: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    const p = tf.minimum(tf.exp(inputs.policyRejectedTokenLogps), 1 - UNLIKELIHOOD_FLOOR); // (B, T)
-    const logOneMinusP = tf.log1p(tf.neg(p)); // (B, T)
-    const unlikelihood = maskedSum(logOneMinusP, inputs.rejectedMask, 1); // (B,)
-    return tf.sub(tf.neg(inputs.policyChosenLogps), tf.mul(unlikelihood, alpha)) as tf.Tensor1D;
-  });
 }

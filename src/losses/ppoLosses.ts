@@ -1,7 +1,8 @@
 /**
  * PPO's clipped losses (Schulman et al. 2017) and the statistics logged beside them, on
  * padded batches: every mean is over the positions where mask is 1, so that padding never
- * enters a statistic. All inputs are (B, T) unless stated.
+ * enters a statistic. All inputs are (B, T) unless stated. The same losses and statistics
+ * as TRL's PPO trainer (`loss`: pg_losses, vf_losses, pg_clipfrac, approxkl).
  */
 import * as tf from '@tensorflow/tfjs';
 import { maskedMean } from './masked.ts';
@@ -66,17 +67,5 @@ export function valueLoss(inputs: ValueLossInputs, cliprangeValue: number): Valu
       loss: tf.mul(maskedMean(tf.maximum(squaredUnclipped, squaredClipped), mask), 0.5) as tf.Scalar,
       clipfrac: maskedMean(tf.cast(tf.greater(squaredClipped, squaredUnclipped), 'float32'), mask) as tf.Scalar,
     };
-  });
-}
-
-/**
- * The policy's mean entropy per token, `objective/entropy`: mean over masked positions of
- * H_t = -sum_v p_v log p_v, from logits (B, T, V) and mask (B, T).
- */
-export function maskedEntropy(logits: tf.Tensor3D, mask: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const logProbs = tf.logSoftmax(logits, -1); // (B, T, V)
-    const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logProbs), logProbs), -1)); // (B, T)
-    return maskedMean(entropy, mask) as tf.Scalar;
   });
 }

@@ -1,11 +1,12 @@
 /**
- * Statistics over ragged rows (one number per response token): means over tokens or over
- * sequences, and the value function's explained variance. Padding never reaches them.
+ * Statistics over plain numbers and ragged rows (one number per response token): means
+ * over tokens or over sequences, and the value function's explained variance. Padding
+ * never reaches them.
  */
 
-/** The mean of `values` (0 for none). */
+/** The arithmetic mean of `values`, summed left to right; NaN for none (0 / 0). */
 export function mean(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((s, x) => s + x, 0) / values.length;
+  return values.reduce((s, x) => s + x, 0) / values.length;
 }
 
 /** The mean over every token of every row. */
@@ -13,7 +14,7 @@ export function tokenMean(rows: readonly (readonly number[])[]): number {
   return mean(rows.flat());
 }
 
-/** The population variance of `values` (0 for none). */
+/** The population variance of `values` (divided by n); NaN for none. */
 export function variance(values: readonly number[]): number {
   const m = mean(values);
   return mean(values.map((x) => (x - m) * (x - m)));
@@ -22,6 +23,7 @@ export function variance(values: readonly number[]): number {
 /**
  * `val/explained_variance`: 1 - Var(returns - values) / Var(returns) over all tokens;
  * 1 is a perfect value function, 0 no better than a constant, NaN when returns do not vary.
+ * values and returns are ragged rows of the same shape.
  */
 export function explainedVariance(values: readonly (readonly number[])[], returns: readonly (readonly number[])[]): number {
   const flatReturns = returns.flat();

@@ -28,7 +28,7 @@ export function reportMarkdown(inputs: ReportInputs): string {
 }
 
 function frontierSection(rows: readonly FrontierRow[]): string {
-  const header = ['policy', 'method', 'settings', 'step', 'T', 'reward', 'KL', 'KL bound', 'length', 'distinct-2', 'prompts', 'samples'];
+  const header = ['policy', 'method', 'settings', 'step', 'T', 'reward', 'KL', 'KL (sample)', 'KL bound', 'length', 'distinct-2', 'prompts', 'samples'];
   const body = rows.map((r) => [
     r.policy,
     methodName(r.method),
@@ -37,6 +37,7 @@ function frontierSection(rows: readonly FrontierRow[]): string {
     r.temperature,
     formatMeanSe(r.reward_mean, r.reward_se),
     formatMeanSe(r.kl_mean, r.kl_se),
+    formatMeanSe(r.kl_sample_mean, r.kl_sample_se),
     r.kl_bound,
     r.length_mean,
     r.distinct_2,
@@ -45,7 +46,7 @@ function frontierSection(rows: readonly FrontierRow[]): string {
   ]);
   return [
     '## Frontier\n',
-    'Each row is a policy sampled at temperature T on the held-out prompts: the mean ground-truth reward and the mean sequence-level KL, log π(y|x) − log π_ref(y|x) summed over the completion, over the same samples (± one standard error). Best-of-N gives the KL measured by its stage beside the closed-form bound log N − (N−1)/N. Length is in tokens; distinct-2 is the share of distinct bigrams among the completions.\n',
+    'Each row is a policy sampled at temperature T on the held-out prompts: the mean ground-truth reward and, over the same samples, the KL of the distribution sampled (softmax(logits / T), restricted by top-k / top-p when set) to the reference at temperature 1, ± one standard error. **KL** is the exact per-step KL summed along each completion, Σ_t KL(π_T(·|x,y<t) ‖ π_ref(·|x,y<t)) over the vocabulary (never negative, lower variance): the frontier\'s x-axis. **KL (sample)** is the sample log-ratio log π_T(y|x) − log π_ref(y|x); both have the same expectation and both count the end-of-sequence token when it was sampled. Best-of-N gives the KL measured by its stage (from samples not used in the choice) beside the closed-form bound log N − (N−1)/N. Length is in tokens (eos not counted); distinct-2 is the share of distinct bigrams among the completions.\n',
     rows.length > 0 ? markdownTable(header, body) : '_No frontier points._\n',
     `![Reward against KL](${FRONTIER_SVG})\n`,
   ].join('\n');

@@ -1,8 +1,9 @@
 /**
  * The `evaluate` stage: the reward-KL frontier and win rates (the DPO paper's Figure 2,
  * left, and its win-rate comparisons). For each policy and temperature it samples the
- * held-out prompts, scores the completions with the ground-truth reward, measures
- * log pi(y|x) - log pi_ref(y|x) on the same samples, and compares them with a baseline's.
+ * held-out prompts, scores the completions with the ground-truth reward, measures the KL
+ * of the distribution sampled to the reference on the same samples (the exact per-step KL
+ * and the sample log-ratio, src/evaluation/kl.ts), and compares them with a baseline's.
  *
  *   inputs -> policies -> baseline samples per temperature -> for each policy, each
  *   temperature: sample, score, KL, point, win rate -> frontier.csv, win_rates.csv,
@@ -77,7 +78,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
         const output = single(ctx, 'win_rate.baseline');
         ctx.log(`sampling the baseline ${output.id}`);
         baseline = await baselineSamples(output, { ...scoreContext, records, temperatures: s.temperatures, seeds: baselineSeeds, samplesPerPrompt: s.samples_per_prompt, sampling, tick: () => ctx.tick() });
-        for (const [t, set] of baseline.sets) samples.push(...sampleRows(`baseline:${baseline.id}`, 'baseline', t, set, promptTexts));
+        for (const [t, set] of baseline.sets) samples.push(...sampleRows(`baseline:${baseline.id}`, 'baseline', t, set, promptTexts, promptIds));
       }
 
       ctx.progress.start(policies.length * s.temperatures.length, 'evaluate');
@@ -85,7 +86,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
       for (const policy of policies) {
         // One set of scored samples per temperature: sampled from a model, or best-of-N's chosen completions.
         const sets = new Map<number, ScoredSet>();
-        let measured: { klBound: number; klMean: number; klSe: number | null } | undefined;
+        let measured: { klBound: number; klMean: number; klSe: number } | undefined;
         if (policy.source.kind === 'best_of_n') {
           const read = await readBestOfNPolicy(policy.source.dir, policy.source.n, scoreContext, promptTexts);
           sets.set(policy.source.temperature, read.set);
@@ -107,11 +108,18 @@ export const evaluate: StageKind<EvaluateSettings> = {
         }
 
         for (const [temperature, set] of sets) {
-          const point = pointStatistics({ rewards: set.rewards, kls: set.kls, tokens: set.tokens, nPrompts: new Set<string | number>(set.prompts ?? set.promptIndex).size });
+          const point = pointStatistics({ rewards: set.rewards, scores: set.scores, tokens: set.tokens, eos: tokenizer.eos, promptOf: set.prompts ?? set.promptIndex });
           if (measured) Object.assign(point, { kl_mean: measured.klMean, kl_se: measured.klSe });
           const described = { policy: policy.id, method: policy.method, settings: policy.settings, checkpoint_step: policy.checkpointStep, temperature };
-          frontier.push({ ...described, instance: policy.instance, ...point, kl_bound: measured?.klBound ?? null });
-          samples.push(...sampleRows(policy.id, 'policy', temperature, set, promptTexts));
+          frontier.push({
+            ...described,
+            instance: policy.instance,
+            ...point,
+            kl_sample_mean: finiteOrNull(point.kl_sample_mean),
+            identical_share: finiteOrNull(point.identical_share),
+            kl_bound: measured?.klBound ?? null,
+          });
+          samples.push(...sampleRows(policy.id, 'policy', temperature, set, promptTexts, policy.source.kind === 'model' ? promptIds : null));
           const against = baseline?.sets.get(temperature);
           if (judge && baseline && against) {
             const comparisons = pairComparisons(promptTexts, scored(set), scored(against)).slice(0, judge.maxComparisons);
@@ -120,7 +128,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
           }
         }
         const last = frontier.at(-1)!;
-        ctx.log(`${policy.id}: reward ${last.reward_mean.toFixed(3)}, KL ${last.kl_mean.toFixed(2)} (temperature ${last.temperature})`);
+        ctx.log(`${policy.id}: reward ${last.reward_mean.toFixed(3)}, KL ${last.kl_mean.toFixed(2)}${last.kl_sample_mean === null ? '' : ` (sample log-ratio ${last.kl_sample_mean.toFixed(2)})`} at temperature ${last.temperature}`);
       }
       ctx.progress.stop();
     } finally {
@@ -168,7 +176,13 @@ function scored(set: ScoredSet) {
   return set.texts.map((completion, i) => ({ promptIndex: set.promptIndex[i], completion, reward: set.rewards[i] }));
 }
 
-function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: number, set: ScoredSet, prompts: readonly string[]) {
+/**
+ * samples.jsonl's rows: each completion with its reward and, where measured, log pi_T(y|x),
+ * log pi_ref(y|x) and both KL estimates. completion_ids include eos when it was sampled;
+ * prompt_ids are the held-out prompt's ids as sampled (null for best-of-N's completions,
+ * which its own stage sampled).
+ */
+function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: number, set: ScoredSet, prompts: readonly string[], promptIds: readonly number[][] | null) {
   return set.texts.map((completion, i) => ({
     policy,
     role,
@@ -177,7 +191,16 @@ function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: nu
     prompt: set.prompts?.[i] ?? prompts[set.promptIndex[i]],
     completion,
     reward: set.rewards[i],
-    kl: set.kls ? set.kls[i] : null,
+    prompt_ids: promptIds?.[set.promptIndex[i]] ?? null,
+    completion_ids: set.tokens[i],
+    logp: set.scores?.logp[i] ?? null,
+    ref_logp: set.scores?.refLogp[i] ?? null,
+    kl_sample: set.scores?.klSample[i] ?? null,
+    kl: set.scores?.kl[i] ?? null,
     length: set.tokens[i].length,
   }));
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
 }

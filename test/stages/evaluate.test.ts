@@ -60,8 +60,12 @@ describe('evaluate stage', function () {
     assert.deepEqual(frontier.map((r) => [r.policy, r.temperature]), [['sft', 0], ['sft', 1], ['dpo[beta=0.1]', 0], ['dpo[beta=0.1]', 1]]);
     const [sft0, sft1, dpo0, dpo1] = frontier;
     assert.equal(sft1.kl_mean, 0, 'the reference against itself');
-    assert.equal(sft0.kl_mean, 0);
+    assert.equal(sft1.kl_sample_mean, 0);
+    // Greedy decoding is a point mass: its KL to the reference is -log pi_ref(y|x) of the greedy completion.
+    assert.ok(sft0.kl_mean > 0 && Math.abs(sft0.kl_mean - sft0.kl_sample_mean!) < 1e-4, `greedy sft KL ${sft0.kl_mean} vs ${sft0.kl_sample_mean}`);
+    assert.equal(sft0.identical_share, 1, 'greedy samples of one prompt are all the same');
     assert.ok(dpo1.kl_mean > 0, `dpo KL ${dpo1.kl_mean}`);
+    assert.ok(dpo1.kl_se! < dpo1.kl_sample_se!, 'the per-step KL has the lower variance');
     assert.equal(dpo1.method, 'dpo');
     assert.equal(dpo1.settings, 'beta=0.1');
     assert.equal(dpo1.n_prompts, 6);
@@ -83,7 +87,13 @@ describe('evaluate stage', function () {
 
     const samples = readFileSync(join(ctx.outDir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(samples.length, 4 * 48 + 2 * 48); // policies at 2 temperatures, and the baseline's
-    assert.deepEqual(Object.keys(samples.find((s) => s.role === 'policy')).sort(), ['completion', 'kl', 'length', 'policy', 'prompt', 'prompt_index', 'reward', 'role', 'temperature']);
+    const policyRow = samples.find((s) => s.role === 'policy' && s.policy === 'dpo[beta=0.1]' && s.temperature === 1);
+    assert.deepEqual(Object.keys(policyRow).sort(), ['completion', 'completion_ids', 'kl', 'kl_sample', 'length', 'logp', 'policy', 'prompt', 'prompt_ids', 'prompt_index', 'ref_logp', 'reward', 'role', 'temperature']);
+    for (const row of samples.filter((s) => s.role === 'policy')) {
+      assert.ok(Math.abs(row.kl_sample - (row.logp - row.ref_logp)) < 1e-5);
+      assert.equal(row.prompt_ids[0], 2, 'bos first');
+      assert.ok(row.completion_ids.length <= 6 || (row.completion_ids.length === 7 && row.completion_ids[6] === 3), 'at most max_new_tokens text tokens, then eos');
+    }
     assert.deepEqual((await readEvaluationIndex(ctx.outDir)).map((i) => i.id), ['sft', 'dpo[beta=0.1]']);
   });
 

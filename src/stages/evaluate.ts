@@ -67,6 +67,10 @@ export const evaluate: StageKind<EvaluateSettings> = {
     const seeds = s.temperatures.map(() => ctx.random.nextUint32());
     const baselineSeeds = s.temperatures.map(() => ctx.random.nextUint32());
     const judgeRandom = ctx.random.fork();
+    // A checkpoint is sampled at checkpoint_temperatures, a final model at every temperature; seeds by temperature.
+    const seedOf = new Map(s.temperatures.map((t, i) => [t, seeds[i]]));
+    for (const t of s.checkpoint_temperatures) if (!seedOf.has(t)) seedOf.set(t, ctx.random.nextUint32());
+    const temperaturesOf = (policy: Policy) => (policy.checkpointStep === null ? s.temperatures : s.checkpoint_temperatures);
 
     const frontier: FrontierRow[] = [];
     const winRates: WinRateRow[] = [];
@@ -81,7 +85,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
         for (const [t, set] of baseline.sets) samples.push(...sampleRows(`baseline:${baseline.id}`, 'baseline', t, set, promptTexts, promptIds));
       }
 
-      ctx.progress.start(policies.length * s.temperatures.length, 'evaluate');
+      ctx.progress.start(policies.reduce((n, p) => n + temperaturesOf(p).length, 0), 'evaluate');
       let done = 0;
       for (const policy of policies) {
         // One set of scored samples per temperature: sampled from a model, or best-of-N's chosen completions.
@@ -91,14 +95,14 @@ export const evaluate: StageKind<EvaluateSettings> = {
           const read = await readBestOfNPolicy(policy.source.dir, policy.source.n, scoreContext, promptTexts);
           sets.set(policy.source.temperature, read.set);
           measured = read;
-          done += s.temperatures.length;
+          done += temperaturesOf(policy).length;
           ctx.progress.update(done);
         } else {
           const sharesReference = policy.source.dir === modelDir(referenceOutput.dir);
           const model = sharesReference ? reference : await loadPolicy(policy, tokenizer);
           try {
-            for (const [i, temperature] of s.temperatures.entries()) {
-              const options = { ...sampling, samplesPerPrompt: s.samples_per_prompt, temperature, eos: tokenizer.eos, random: new Random(seeds[i]), tick: () => ctx.tick() };
+            for (const temperature of temperaturesOf(policy)) {
+              const options = { ...sampling, samplesPerPrompt: s.samples_per_prompt, temperature, eos: tokenizer.eos, random: new Random(seedOf.get(temperature)!), tick: () => ctx.tick() };
               sets.set(temperature, await sampleAndScore(model, { ...scoreContext, reference }, options));
               ctx.progress.update(++done);
             }
@@ -144,6 +148,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
       reference: referenceOutput.id,
       policies: policies.map((p) => p.id),
       temperatures: s.temperatures,
+      checkpoint_temperatures: s.checkpoints === 'all' ? s.checkpoint_temperatures : null,
       n_prompts: records.length,
       samples_per_prompt: s.samples_per_prompt,
       baseline: s.win_rate?.baseline ?? null,

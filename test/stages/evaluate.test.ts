@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -14,6 +14,7 @@ import { stageSchema } from '../../src/pipeline/schema.ts';
 import { evaluate } from '../../src/stages/evaluate.ts';
 import type { EvaluateSettings } from '../../src/core/settings/evaluate.ts';
 import { buildTokenizer } from '../../src/tokenizer/index.ts';
+import { checkpointDir } from '../../src/training/checkpoints.ts';
 import { testContext } from '../helpers/context.ts';
 import { output, tinyOutputs, type TinyOutputs } from '../evaluation/tinyPolicies.ts';
 
@@ -104,6 +105,28 @@ describe('evaluate stage', function () {
     const [row] = await readWinRates(ctx.outDir);
     assert.equal(row.baseline, 'dataset');
     assert.equal(row.n_comparisons, 48);
+  });
+
+  it('evaluates every checkpoint of a stage at checkpoint_temperatures, each a point labelled with its step', async () => {
+    // A "training stage" whose final model is the dpo policy and whose checkpoints at steps 4 and 8 are the sft model and the dpo policy.
+    const dir = await mkdtemp(join(tmpdir(), 'dpo-run-eval-checkpoints-'));
+    await cp(outputs.dpo.dir, dir, { recursive: true });
+    for (const [step, from] of [[4, outputs.sft.dir], [8, outputs.dpo.dir]] as const) {
+      await cp(modelDir(from), checkpointDir(dir, step), { recursive: true });
+      await writeFile(join(checkpointDir(dir, step), 'trainer.json'), JSON.stringify({ step }));
+    }
+    const trained = output('dpo', 'dpo', dir, { beta: 0.1 }, { beta: 0.1 });
+    const settings = resolve({ ...base, policies: ['dpo'], checkpoints: 'all', temperatures: [0, 1] });
+    assert.deepEqual(settings.checkpoint_temperatures, [1]);
+    const ctx = await testContext(settings, { inputs: { ...inputsFor(), policies: [trained] }, seed: 3 });
+    await evaluate.run(ctx);
+    const frontier = await readFrontier(ctx.outDir);
+    // The step-8 checkpoint holds the final weights: it is the final model's point, not a second one.
+    assert.deepEqual(frontier.map((r) => [r.policy, r.checkpoint_step, r.temperature]), [['dpo[beta=0.1]@step=4', 4, 1], ['dpo[beta=0.1]', null, 0], ['dpo[beta=0.1]', null, 1]]);
+    const [step4, , final1] = frontier;
+    assert.equal(step4.instance, 'dpo[beta=0.1]');
+    assert.ok(Math.abs(step4.kl_mean) < 1e-6, 'the step-4 checkpoint is the reference itself');
+    assert.ok(final1.kl_mean > 0);
   });
 
   it('stops with a StageError when a policy has another tokenizer than the reference', async () => {

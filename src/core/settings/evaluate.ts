@@ -21,9 +21,15 @@ export interface EvaluateSettings {
    */
   policies: string[];
   /**
-   * final: each stage's final model; all: also each checkpoint it saved (train.checkpoint_every), one frontier point per checkpoint.
+   * final: each stage's final model; all: also each checkpoint it saved (train.checkpoint_every), one frontier point per checkpoint (labelled with its step), sampled at checkpoint_temperatures.
    */
   checkpoints: "final" | "all";
+  /**
+   * With checkpoints: all, the sampling temperatures of the saved checkpoints (the final models are sampled at every one of `temperatures`). Temperature 1 by default: the paper's frontier is drawn at temperature 1.
+   *
+   * @minItems 1
+   */
+  checkpoint_temperatures: number[];
   /**
    * The reference policy pi_ref of the KL (normally the sft stage); it must share the policies' tokenizer.
    */

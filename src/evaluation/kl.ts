@@ -114,8 +114,13 @@ async function scoreRows(
  */
 async function supportMask(logits: tf.Tensor2D, targets: number[], sampling: Required<SamplingOptions>): Promise<tf.Tensor2D | undefined> {
   const [N, V] = logits.shape;
-  const restricted = sampling.temperature <= 0 || (sampling.topK > 0 && sampling.topK < V) || sampling.topP < 1;
-  if (!restricted) return undefined;
+  const sampled = () => tf.oneHot(tf.tensor1d(targets, 'int32'), V);
+  const restricted = (sampling.topK > 0 && sampling.topK < V) || sampling.topP < 1;
+  if (!restricted) {
+    if (sampling.temperature > 0) return undefined;
+    // Greedy: the argmax (the first on ties, as argmax in ./sampling.ts), in tensors.
+    return tf.tidy(() => tf.cast(tf.maximum(tf.oneHot(tf.argMax(logits, 1), V), sampled()), 'float32') as tf.Tensor2D);
+  }
   const values = (await logits.data()) as Float32Array;
   const mask = new Float32Array(N * V);
   for (let i = 0; i < N; i++) {

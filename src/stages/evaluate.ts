@@ -14,6 +14,7 @@ import { readPrompts } from '../data/artifacts.ts';
 import { writeJsonl } from '../core/io/jsonl.ts';
 import { StageError } from '../core/errors.ts';
 import { disposeModel, loadModelFolder, loadStageModel, modelDir, type GPT } from '../model/index.ts';
+import { splitEos } from '../model/completionTokens.ts';
 import { encodePrompt } from '../model/sampleCompletions.ts';
 import { Random } from '../core/random.ts';
 import { createReward } from '../rewards/index.ts';
@@ -82,7 +83,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
         const output = single(ctx, 'win_rate.baseline');
         ctx.log(`sampling the baseline ${output.id}`);
         baseline = await baselineSamples(output, { ...scoreContext, records, temperatures: s.temperatures, seeds: baselineSeeds, samplesPerPrompt: s.samples_per_prompt, sampling, tick: () => ctx.tick() });
-        for (const [t, set] of baseline.sets) samples.push(...sampleRows(`baseline:${baseline.id}`, 'baseline', t, set, promptTexts, promptIds));
+        for (const [t, set] of baseline.sets) samples.push(...sampleRows(`baseline:${baseline.id}`, 'baseline', t, set, promptTexts, promptIds, tokenizer.eos));
       }
 
       ctx.progress.start(policies.reduce((n, p) => n + temperaturesOf(p).length, 0), 'evaluate');
@@ -123,7 +124,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
             identical_share: finiteOrNull(point.identical_share),
             kl_bound: measured?.klBound ?? null,
           });
-          samples.push(...sampleRows(policy.id, 'policy', temperature, set, promptTexts, policy.source.kind === 'model' ? promptIds : null));
+          samples.push(...sampleRows(policy.id, 'policy', temperature, set, promptTexts, policy.source.kind === 'model' ? promptIds : null, tokenizer.eos));
           const against = baseline?.sets.get(temperature);
           if (judge && baseline && against) {
             const comparisons = pairComparisons(promptTexts, scored(set), scored(against)).slice(0, judge.maxComparisons);
@@ -185,9 +186,9 @@ function scored(set: ScoredSet) {
  * samples.jsonl's rows: each completion with its reward and, where measured, log pi_T(y|x),
  * log pi_ref(y|x) and both KL estimates. completion_ids include eos when it was sampled;
  * prompt_ids are the held-out prompt's ids as sampled (null for best-of-N's completions,
- * which its own stage sampled).
+ * which its own stage sampled); length counts the text tokens.
  */
-function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: number, set: ScoredSet, prompts: readonly string[], promptIds: readonly number[][] | null) {
+function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: number, set: ScoredSet, prompts: readonly string[], promptIds: readonly number[][] | null, eos: number) {
   return set.texts.map((completion, i) => ({
     policy,
     role,
@@ -202,7 +203,7 @@ function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: nu
     ref_logp: set.scores?.refLogp[i] ?? null,
     kl_sample: set.scores?.klSample[i] ?? null,
     kl: set.scores?.kl[i] ?? null,
-    length: set.tokens[i].length,
+    length: splitEos(set.tokens[i], eos).textIds.length, // text tokens, eos not counted (as length_mean)
   }));
 }
 

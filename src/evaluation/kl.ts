@@ -8,7 +8,9 @@
  * pi_T is the distribution actually sampled: softmax(logits / T), renormalised over the
  * top-k / top-p support when those restrict the draw, the argmax alone at T = 0. Both
  * have mean KL(pi_T || pi_ref) over samples of pi_T; `kl` is never negative and has the
- * lower variance, and is the one the frontier plots.
+ * lower variance, and is the one the frontier plots. (TRL's PPOTrainer logs
+ * objective/kl as the summed per-token logprob - ref_logprob, our kl_sample, with the
+ * reference's logits divided by T as well; here the reference stays at temperature 1.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { stepKl, temperedLogProbs } from '../losses/stepKl.ts';

@@ -2,10 +2,12 @@
  * The `samples` artifact of a best_of_n stage, and how the evaluation reads it:
  *
  *   pool.jsonl       one PoolRecord per prompt: the prompt, its max(n) completions (text
- *                    and token ids, in the order drawn) and the reward's score of each
+ *                    and token ids, eos last when sampled, in the order drawn), the
+ *                    reward's score of each, and the scores of an extra pool that only
+ *                    measures the KL (never chosen from)
  *   n-<N>.jsonl      one BestOfNChoice per prompt, for each N: the best of the pool's first N
  *   best_of_n.json   BestOfNSummary: for each N, the mean score, the closed-form KL bound
- *                    log N - (N-1)/N and the measured estimate
+ *                    log N - (N-1)/N and the measured estimate with its standard error
  *   tokenizer.json   the policy's tokenizer (the one the token ids belong to)
  */
 import { existsSync } from 'node:fs';
@@ -26,8 +28,11 @@ export function choicesFile(n: number): string {
 export interface PoolRecord {
   prompt: string;
   completions: string[];
+  /** Completion tokens: the text tokens, then eos when sampled (src/model/completionTokens.ts). */
   completion_ids: number[][];
   scores: number[];
+  /** The scores of the kl_pool extra completions of this prompt: the reward CDF of the KL estimate (src/bestOfN/kl.ts). */
+  cdf_scores: number[];
 }
 
 /** The completion chosen for one prompt at one N. */
@@ -46,14 +51,20 @@ export interface BestOfNEntry {
   score_mean: number;
   /** log N - (N-1)/N. */
   kl_bound: number;
-  /** The mean over prompts of log N + (N-1) log F(r*) (src/bestOfN/kl.ts). */
+  /** The mean over prompts of log N + (N-1) log F(r*), F estimated from completions not chosen from (src/bestOfN/kl.ts). */
   kl_estimate: number;
+  /** Its standard error over prompts. */
+  kl_estimate_se: number;
+  /** The fewest completions any prompt's CDF estimate had (the pool's after the first N, and the extra pool). */
+  kl_cdf_samples: number;
 }
 
 export interface BestOfNSummary {
   /** The N, ascending. */
   n: number[];
   pool_size: number;
+  /** Extra completions per prompt, scored for the KL estimate only. */
+  kl_pool: number;
   prompts: number;
   /** The reward kind that chose. */
   reward: string;
@@ -91,8 +102,8 @@ export async function readBestOfN(dir: string): Promise<BestOfNPolicy[]> {
 /** The pool of a best_of_n output folder. */
 export async function readPool(dir: string): Promise<PoolRecord[]> {
   return readJsonlObjects(join(dir, POOL_FILE), (r, where) => {
-    if (typeof r.prompt !== 'string' || !Array.isArray(r.completions) || !Array.isArray(r.scores) || !Array.isArray(r.completion_ids)) {
-      throw new StageError(`${where}: a pool row needs prompt, completions, completion_ids and scores`);
+    if (typeof r.prompt !== 'string' || !Array.isArray(r.completions) || !Array.isArray(r.scores) || !Array.isArray(r.completion_ids) || !Array.isArray(r.cdf_scores)) {
+      throw new StageError(`${where}: a pool row needs prompt, completions, completion_ids, scores and cdf_scores`);
     }
     return r as unknown as PoolRecord;
   });

@@ -5,6 +5,7 @@
  */
 import { readPrompts, type PromptRecord } from '../data/artifacts.ts';
 import { StageError } from '../core/errors.ts';
+import { textCompletionTokens } from '../model/completionTokens.ts';
 import { disposeModel, loadStageModel } from '../model/index.ts';
 import { Random } from '../core/random.ts';
 import type { StageOutput } from '../core/stageContract.ts';
@@ -50,15 +51,16 @@ export async function baselineSamples(output: StageOutput, options: BaselineOpti
 
 /**
  * The dataset's own completion of each held-out prompt (looked up by prompt text in the
- * baseline dataset, the same split), cut to the policies' max_new_tokens tokens and
- * decoded by the same tokenizer, so that both sides of a comparison have the same form.
+ * baseline dataset, the same split), as completion tokens (eos after the text, lost when
+ * cut to the policies' max_new_tokens) decoded by the same tokenizer, so that both sides
+ * of a comparison have the same form.
  */
 async function datasetCompletions(output: StageOutput, options: BaselineOptions): Promise<ScoredSet> {
   const split = options.records[0]?.split;
   const completions = new Map((await readPrompts(output.dir, split)).map((r) => [r.prompt, r.completion]));
   const rows = options.promptTexts.flatMap((prompt, promptIndex) => {
     const completion = completions.get(prompt);
-    return completion === undefined ? [] : [{ promptIndex, tokens: options.tokenizer.encode(completion).slice(0, options.sampling.maxNewTokens) }];
+    return completion === undefined ? [] : [{ promptIndex, tokens: textCompletionTokens(options.tokenizer, completion, options.sampling.maxNewTokens) }];
   });
   if (rows.length === 0) throw new StageError(`the win-rate baseline ${output.id} has none of the evaluated prompts`, 'use the dataset stage named in evaluate.data');
   const texts = rows.map((r) => options.tokenizer.decode(r.tokens));
@@ -66,5 +68,5 @@ async function datasetCompletions(output: StageOutput, options: BaselineOptions)
     rows.map((r) => options.promptTexts[r.promptIndex]),
     texts,
   );
-  return { promptIndex: rows.map((r) => r.promptIndex), tokens: rows.map((r) => r.tokens), texts, rewards, kls: null };
+  return { promptIndex: rows.map((r) => r.promptIndex), tokens: rows.map((r) => r.tokens), texts, rewards, scores: null };
 }

@@ -1,7 +1,8 @@
 /**
  * Best-of-N policies: the completions a best_of_n stage chose for each N (read with its
  * `readBestOfN`), scored here with the ground truth, with the KL estimate that stage
- * measured beside the closed-form bound log N - (N - 1) / N.
+ * measured (and its standard error over prompts) beside the closed-form bound
+ * log N - (N - 1) / N.
  */
 import { readBestOfN } from '../bestOfN/artifact.ts';
 import { StageError } from '../core/errors.ts';
@@ -15,8 +16,7 @@ export async function bestOfNsOf(dir: string): Promise<number[]> {
 export interface BestOfNPolicy {
   klBound: number;
   klMean: number;
-  /** best_of_n measures its KL per prompt set, with no standard error. */
-  klSe: null;
+  klSe: number;
   set: ScoredSet;
 }
 
@@ -35,7 +35,7 @@ export async function readBestOfNPolicy(dir: string, n: number, context: Pick<Sc
   return {
     klBound: policy.kl_bound,
     klMean: policy.kl_estimate,
-    klSe: null,
-    set: { promptIndex: prompts.map((p) => indexOf.get(p) ?? -1), prompts, tokens: policy.samples.map((s) => s.completion_ids), texts, rewards, kls: null },
+    klSe: policy.kl_estimate_se,
+    set: { promptIndex: prompts.map((p) => indexOf.get(p) ?? -1), prompts, tokens: policy.samples.map((s) => s.completion_ids), texts, rewards, scores: null },
   };
 }

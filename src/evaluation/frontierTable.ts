@@ -20,14 +20,25 @@ export interface FrontierRow {
   temperature: number;
   reward_mean: number;
   reward_se: number;
-  /** The mean sequence-level KL, log pi(y|x) - log pi_ref(y|x) (best-of-N: the measured estimate). */
+  /**
+   * The mean sequence-level KL(pi_T || pi_ref), the exact per-step KL summed along each
+   * sample (src/evaluation/kl.ts); best-of-N: its stage's measured estimate.
+   */
   kl_mean: number;
   kl_se: number | null;
+  /** The mean of the sample log-ratio log pi_T(y|x) - log pi_ref(y|x) (same expectation, more variance); empty for best-of-N. */
+  kl_sample_mean: number | null;
+  kl_sample_se: number | null;
   /** Best-of-N only: the closed-form bound log N - (N - 1) / N. */
   kl_bound: number | null;
+  /** Completion length in tokens, eos not counted. */
   length_mean: number;
+  /** The share of completions that ended with eos (the rest reached max_new_tokens). */
+  eos_rate: number;
   distinct_1: number;
   distinct_2: number;
+  /** The share of prompts whose samples are all the same completion (empty with one sample per prompt). */
+  identical_share: number | null;
   n_prompts: number;
   n_samples: number;
 }
@@ -42,10 +53,14 @@ export const FRONTIER_COLUMNS: ColumnTypes<FrontierRow> = {
   reward_se: 'number',
   kl_mean: 'number',
   kl_se: 'number',
+  kl_sample_mean: 'number',
+  kl_sample_se: 'number',
   kl_bound: 'number',
   length_mean: 'number',
+  eos_rate: 'number',
   distinct_1: 'number',
   distinct_2: 'number',
+  identical_share: 'number',
   n_prompts: 'number',
   n_samples: 'number',
   instance: 'text',

@@ -21,11 +21,12 @@ export interface SampleOptions {
 }
 
 /**
- * The completions' token ids (no prompt, no eos): row i * samplesPerPrompt + j is the
- * j-th sample of prompt i. `promptIds` start with the bos token.
+ * The completions' tokens as log pi(y|x) sums over them (no prompt; eos when it was
+ * sampled, src/model/completionTokens.ts): row i * samplesPerPrompt + j is the j-th
+ * sample of prompt i. `promptIds` start with the bos token.
  */
 export async function sampleCompletions(model: GPT, promptIds: readonly number[][], options: SampleOptions): Promise<number[][]> {
   const sampling = { temperature: options.temperature, top_k: options.topK, top_p: options.topP, max_new_tokens: options.maxNewTokens, batch_size: options.batchSize };
   const rows = await sampleCompletionIds(model, promptIds, sampling, options.random, { eos: options.eos, samplesPerPrompt: options.samplesPerPrompt, onBatch: options.tick });
-  return rows.map((row) => row.completionIds);
+  return rows.map((row) => row.response);
 }

@@ -1,12 +1,12 @@
 /**
  * One policy at one temperature: sample completions of the held-out prompts, decode
- * them, score them with the ground-truth reward, and measure each one's sequence-level
- * KL to the reference.
+ * them, score them with the ground-truth reward, and measure each one's KL to the
+ * reference (both estimates, ./kl.ts) under the distribution actually sampled.
  */
 import type { GPT } from '../model/gpt.ts';
 import type { Reward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
-import { completionLogProbs, sequenceKl } from './kl.ts';
+import { scoreCompletions, type CompletionScores } from './kl.ts';
 import { sampleCompletions, type SampleOptions } from './sampling.ts';
 
 export interface ScoredSet {
@@ -14,11 +14,12 @@ export interface ScoredSet {
   promptIndex: number[];
   /** Each row's prompt, when the rows are not completions of the held-out prompts (best-of-N's own prompts; promptIndex -1 where none matches). */
   prompts?: string[];
+  /** Each row's completion tokens: the text tokens, then eos when it was sampled (src/model/completionTokens.ts). */
   tokens: number[][];
   texts: string[];
   rewards: number[];
-  /** log pi(y|x) - log pi_ref(y|x) per row; null when not asked for. */
-  kls: number[] | null;
+  /** log pi_T(y|x), log pi_ref(y|x) and the two KL estimates per row; null when not measured. */
+  scores: CompletionScores | null;
 }
 
 export interface ScoreContext {
@@ -40,16 +41,13 @@ export async function sampleAndScore(policy: GPT, context: ScoreContext, options
     promptIndex.map((i) => promptTexts[i]),
     texts,
   );
-  let kls: number[] | null = null;
+  let scores: CompletionScores | null = null;
   if (reference) {
+    const sampling = { temperature: options.temperature, topK: options.topK, topP: options.topP };
     const rowPrompts = promptIndex.map((i) => promptIds[i]);
-    const batch = { batchSize: options.batchSize, pad: tokenizer.pad };
-    const policyLogps = await completionLogProbs(policy, rowPrompts, tokens, batch);
-    // The reference against itself: the same numbers, so the KL is exactly 0.
-    const referenceLogps = reference === policy ? policyLogps : await completionLogProbs(reference, rowPrompts, tokens, batch);
-    kls = sequenceKl(policyLogps, referenceLogps);
+    scores = await scoreCompletions(policy, reference, rowPrompts, tokens, { sampling, batchSize: options.batchSize, pad: tokenizer.pad });
   }
-  return { promptIndex, tokens, texts, rewards, kls };
+  return { promptIndex, tokens, texts, rewards, scores };
 }
 
 /** True when two tokenizers map text to the same ids (their saved forms are equal). */

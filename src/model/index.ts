@@ -17,6 +17,11 @@
  *
  * Sampling (async, no tensors left behind):
  *   generate(model, prompts, {maxNewTokens, temperature, topK, topP, eos, random}) -> number[][]
+ *   samplingSupport(logits, {temperature, topK, topP})  the ids a draw can return
+ *
+ * Completions as scored (eos included when sampled; see completionTokens.ts):
+ *   completionTokens(textIds, endedWithEos, eos), textCompletionTokens(tokenizer, text, max), splitEos(tokens, eos)
+ *   completionHidden(model, prompts, completions, pad) -> {hidden (N,C), targets, sampleOf}; completionLogits(...) -> (n,V)
  */
 export * from './config.ts';
 export * from './gpt.ts';
@@ -28,3 +33,5 @@ export * from './batch.ts';
 export * from './sampling.ts';
 export * from './generate.ts';
 export * from './artifact.ts';
+export * from './completionTokens.ts';
+export * from './completionHidden.ts';

@@ -8,6 +8,7 @@
 import { UserError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
+import { completionTokens } from './completionTokens.ts';
 import { generate } from './generate.ts';
 import type { GPT } from './gpt.ts';
 
@@ -25,10 +26,15 @@ export interface SamplingSettings {
 export interface SampledIds {
   /** The prompt's token ids, as given (bos first). */
   prompt: number[];
-  /** The tokens the policy chose: the completion's tokens, then eos when it sampled eos. */
+  /**
+   * The tokens the policy chose, the ones log pi(y|x) sums over: the completion's tokens,
+   * then eos when it sampled eos (completionTokens in ./completionTokens.ts). Score these.
+   */
   response: number[];
-  /** The completion's tokens, without eos. */
+  /** The completion's text tokens, without eos (what is decoded). */
   completionIds: number[];
+  /** True when the policy sampled eos; false when the completion was cut at max_new_tokens (or the context). */
+  endedWithEos: boolean;
 }
 
 export interface Completion extends SampledIds {
@@ -69,7 +75,7 @@ export async function sampleCompletions(
   options: SampleCompletionsOptions = {},
 ): Promise<Completion[]> {
   const rows = await sampleCompletionIds(model, prompts, sampling, random, { ...options, eos: tokenizer.eos });
-  return rows.map(({ prompt, response, completionIds }) => ({ prompt, response, completionIds, text: tokenizer.decode(completionIds) }));
+  return rows.map((row) => ({ ...row, text: tokenizer.decode(row.completionIds) }));
 }
 
 /** As sampleCompletions, without decoding: for callers that hold only the eos id. */
@@ -99,7 +105,7 @@ export async function sampleCompletionIds(
     const steps = Math.min(sampling.max_new_tokens, model.config.contextLength - Math.max(...batch.map((p) => p.length)));
     generated.forEach((ids, i) => {
       const endedWithEos = ids.length < steps;
-      sampled.push({ prompt: batch[i], response: endedWithEos ? [...ids, options.eos] : ids, completionIds: ids });
+      sampled.push({ prompt: batch[i], response: completionTokens(ids, endedWithEos, options.eos), completionIds: ids, endedWithEos });
     });
     await options.onBatch?.(start + batch.length);
   }

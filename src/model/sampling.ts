@@ -21,38 +21,55 @@ export interface SamplingOptions {
  * Ties are broken by the lower token id.
  */
 export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions, u: number): number {
-  const V = logits.length;
   if (options.temperature <= 0) return argmax(logits);
-  const topK = options.topK && options.topK > 0 ? Math.min(options.topK, V) : V;
-  const topP = options.topP ?? 1;
-  if (topK === V && topP >= 1) return sampleUnrestricted(logits, options.temperature, u);
-  // Candidates: every id in id order, or (when restricted) sorted by logit, highest first.
-  let candidates: number[];
-  if (topK < V) {
-    candidates = topKIds(logits, topK);
-  } else if (topP < 1) {
-    candidates = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
-  } else {
-    candidates = Array.from({ length: V }, (_, i) => i);
-  }
-  let max = -Infinity;
-  for (const id of candidates) max = Math.max(max, logits[id]);
-  const weights = candidates.map((id) => Math.exp((logits[id] - max) / options.temperature));
-  let total = weights.reduce((s, w) => s + w, 0);
-  if (topP < 1) {
-    let kept = 0;
-    let cumulative = 0;
-    while (kept < weights.length && cumulative < topP * total) cumulative += weights[kept++];
-    candidates = candidates.slice(0, Math.max(kept, 1));
-    weights.length = candidates.length;
-    total = weights.reduce((s, w) => s + w, 0);
-  }
+  const restricted = restrictedWeights(logits, options);
+  if (!restricted) return sampleUnrestricted(logits, options.temperature, u);
+  const { candidates, weights } = restricted;
+  const total = weights.reduce((s, w) => s + w, 0);
   let threshold = u * total;
   for (let i = 0; i < candidates.length; i++) {
     threshold -= weights[i];
     if (threshold < 0) return candidates[i];
   }
   return candidates[candidates.length - 1];
+}
+
+/**
+ * The ids sampleToken can return for these logits, ascending: the argmax at temperature
+ * 0, the top-k / top-p set when restricted, every id otherwise. The distribution actually
+ * sampled is softmax(logits / temperature) renormalised over this set (see
+ * src/losses/stepKl.ts, which measures its KL).
+ */
+export function samplingSupport(logits: ArrayLike<number>, options: SamplingOptions): number[] {
+  if (options.temperature <= 0) return [argmax(logits)];
+  const restricted = restrictedWeights(logits, options);
+  if (!restricted) return Array.from({ length: logits.length }, (_, i) => i);
+  return [...restricted.candidates].sort((a, b) => a - b);
+}
+
+/**
+ * The candidates of a top-k / top-p restricted draw, sorted by logit (highest first, ties
+ * to the lower id), with their weights exp((logit - max) / temperature); undefined when
+ * nothing restricts the draw. One rule for sampleToken and samplingSupport.
+ */
+function restrictedWeights(logits: ArrayLike<number>, options: SamplingOptions): { candidates: number[]; weights: number[] } | undefined {
+  const V = logits.length;
+  const topK = options.topK && options.topK > 0 ? Math.min(options.topK, V) : V;
+  const topP = options.topP ?? 1;
+  if (topK === V && topP >= 1) return undefined;
+  let candidates = topK < V ? topKIds(logits, topK) : Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
+  let max = -Infinity;
+  for (const id of candidates) max = Math.max(max, logits[id]);
+  const weights = candidates.map((id) => Math.exp((logits[id] - max) / options.temperature));
+  if (topP < 1) {
+    const total = weights.reduce((s, w) => s + w, 0);
+    let kept = 0;
+    let cumulative = 0;
+    while (kept < weights.length && cumulative < topP * total) cumulative += weights[kept++];
+    candidates = candidates.slice(0, Math.max(kept, 1));
+    weights.length = candidates.length;
+  }
+  return { candidates, weights };
 }
 
 /**

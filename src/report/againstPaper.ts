@@ -2,13 +2,16 @@
  * "Against the paper": the DPO paper's claims for the controlled-sentiment experiment
  * (Rafailov et al., 2023, Section 6.1 and Figure 2, left), checked on this run's frontier.
  *
- * Frontier dominance, precisely: let D and O be the (KL, reward) points of DPO and of the
- * other method at one sampling temperature (every sweep instance and checkpoint). For a
- * KL level k, best_M(k) = max { reward : (kl, reward) in M, kl <= k }. The levels are the
- * KL values of all the points of D and O; a level is comparable when both best_D(k) and
- * best_O(k) exist. DPO dominates O when best_D(k) >= best_O(k) at every comparable level.
+ * Frontier dominance compares upper envelopes (./envelope.ts): let D and O be the
+ * (KL, reward) points of DPO and of the other method at one sampling temperature (every
+ * sweep instance and checkpoint), and best_M(k) = max { reward : (kl, reward) in M,
+ * kl <= k } the envelope of M. The levels are the KL values of the two envelopes' points
+ * (where either can change); a level is comparable when both envelopes are defined there.
+ * DPO dominates O when best_D(k) >= best_O(k) at every comparable level. The KL is the
+ * exact per-step KL of frontier.csv (kl_mean).
  */
 import type { FrontierRow } from '../evaluation/frontierTable.ts';
+import { envelopeAt, upperEnvelope, type FrontierPoint } from './envelope.ts';
 import { formatNumber } from './markdownTable.ts';
 
 export type Verdict = 'borne out' | 'not borne out' | 'not measured';
@@ -21,10 +24,7 @@ export interface ClaimCheck {
   figures: string;
 }
 
-export interface FrontierPoint {
-  kl: number;
-  reward: number;
-}
+export type { FrontierPoint } from './envelope.ts';
 
 export interface Level {
   kl: number;
@@ -32,19 +32,18 @@ export interface Level {
   otherBest: number;
 }
 
-/** max reward among `points` with kl <= level; undefined when none is that low. */
+/** max reward among `points` with kl <= level (their envelope at `level`); undefined when none is that low. */
 export function bestRewardUpTo(points: readonly FrontierPoint[], level: number): number | undefined {
-  let best: number | undefined;
-  for (const p of points) if (p.kl <= level && (best === undefined || p.reward > best)) best = p.reward;
-  return best;
+  return envelopeAt(upperEnvelope(points), level);
 }
 
-/** The comparable levels of two point sets (see the file's comment), in increasing KL. */
+/** The comparable levels of two point sets' envelopes (see the file's comment), in increasing KL. */
 export function comparableLevels(dpo: readonly FrontierPoint[], other: readonly FrontierPoint[]): Level[] {
-  const kls = [...new Set([...dpo, ...other].map((p) => p.kl))].sort((a, b) => a - b);
+  const [dpoFront, otherFront] = [upperEnvelope(dpo), upperEnvelope(other)];
+  const kls = [...new Set([...dpoFront, ...otherFront].map((p) => p.kl))].sort((a, b) => a - b);
   return kls.flatMap((kl) => {
-    const dpoBest = bestRewardUpTo(dpo, kl);
-    const otherBest = bestRewardUpTo(other, kl);
+    const dpoBest = envelopeAt(dpoFront, kl);
+    const otherBest = envelopeAt(otherFront, kl);
     return dpoBest === undefined || otherBest === undefined ? [] : [{ kl, dpoBest, otherBest }];
   });
 }

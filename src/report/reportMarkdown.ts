@@ -1,13 +1,15 @@
 /**
- * report.md: the frontier table, the win rates by temperature, the training summary of
- * every stage, and the paper's claims checked against this run.
+ * report.md: the frontier table, the signs of degeneration against SFT, the win rates by
+ * temperature, the training summary of every stage, and the paper's claims checked
+ * against this run (with any policy whose reward gain came with collapse flagged).
  */
 import type { FrontierRow } from '../evaluation/frontierTable.ts';
 import type { WinRateRow } from '../evaluation/winRateTable.ts';
-import { checkAgainstPaper, checkTemperature } from './againstPaper.ts';
+import { checkAgainstPaper, checkTemperature, type ClaimCheck } from './againstPaper.ts';
+import { COLLAPSE_RATIO, degenerationOf, type Degeneration } from './degeneration.ts';
 import { formatMeanSe, formatNumber, markdownTable } from './markdownTable.ts';
 import { methodName } from './plots.ts';
-import { SUMMARY_METRICS, type StageSummary } from './trainingSummary.ts';
+import { SUMMARY_COLUMNS, type StageSummary } from './trainingSummary.ts';
 
 export interface ReportInputs {
   title: string;
@@ -24,11 +26,20 @@ export const FRONTIER_SVG = 'frontier.svg';
 export const WIN_RATES_SVG = 'win_rates.svg';
 
 export function reportMarkdown(inputs: ReportInputs): string {
-  return [`# ${inputs.title}\n`, ...inputs.about.map((line) => `${line}\n`), frontierSection(inputs.frontier), winRateSection(inputs.winRates), trainingSection(inputs.stages), paperSection(inputs)].join('\n');
+  const degeneration = degenerationOf(inputs.frontier);
+  return [
+    `# ${inputs.title}\n`,
+    ...inputs.about.map((line) => `${line}\n`),
+    frontierSection(inputs.frontier),
+    degenerationSection(degeneration),
+    winRateSection(inputs.winRates),
+    trainingSection(inputs.stages),
+    paperSection(inputs, degeneration),
+  ].join('\n');
 }
 
 function frontierSection(rows: readonly FrontierRow[]): string {
-  const header = ['policy', 'method', 'settings', 'step', 'T', 'reward', 'KL', 'KL bound', 'length', 'distinct-2', 'prompts', 'samples'];
+  const header = ['policy', 'method', 'settings', 'step', 'T', 'reward', 'KL', 'KL (sample)', 'KL bound', 'length', 'distinct-2', 'prompts', 'samples'];
   const body = rows.map((r) => [
     r.policy,
     methodName(r.method),
@@ -37,6 +48,7 @@ function frontierSection(rows: readonly FrontierRow[]): string {
     r.temperature,
     formatMeanSe(r.reward_mean, r.reward_se),
     formatMeanSe(r.kl_mean, r.kl_se),
+    formatMeanSe(r.kl_sample_mean, r.kl_sample_se),
     r.kl_bound,
     r.length_mean,
     r.distinct_2,
@@ -45,9 +57,30 @@ function frontierSection(rows: readonly FrontierRow[]): string {
   ]);
   return [
     '## Frontier\n',
-    'Each row is a policy sampled at temperature T on the held-out prompts: the mean ground-truth reward and the mean sequence-level KL, log π(y|x) − log π_ref(y|x) summed over the completion, over the same samples (± one standard error). Best-of-N gives the KL measured by its stage beside the closed-form bound log N − (N−1)/N. Length is in tokens; distinct-2 is the share of distinct bigrams among the completions.\n',
+    'Each row is a policy sampled at temperature T on the held-out prompts: the mean ground-truth reward and, over the same samples, the KL of the distribution sampled (softmax(logits / T), restricted by top-k / top-p when set) to the reference at temperature 1, ± one standard error. **KL** is the exact per-step KL summed along each completion, Σ_t KL(π_T(·|x,y<t) ‖ π_ref(·|x,y<t)) over the vocabulary (never negative, lower variance): the frontier\'s x-axis. **KL (sample)** is the sample log-ratio log π_T(y|x) − log π_ref(y|x); both have the same expectation and both count the end-of-sequence token when it was sampled. Best-of-N gives the KL measured by its stage (from samples not used in the choice) beside the closed-form bound log N − (N−1)/N. Length is in tokens (eos not counted); distinct-2 is the share of distinct bigrams among the completions.\n',
     rows.length > 0 ? markdownTable(header, body) : '_No frontier points._\n',
     `![Reward against KL](${FRONTIER_SVG})\n`,
+  ].join('\n');
+}
+
+function degenerationSection(points: readonly Degeneration[]): string {
+  const header = ['policy', 'method', 'T', 'reward − SFT', 'length ÷ SFT', 'distinct-2 ÷ SFT', 'ends with eos', 'prompts all identical', 'collapse'];
+  const ratio = (value: number | null) => (value === null ? null : `${formatNumber(value)}×`);
+  const body = points.map((d) => [
+    d.row.policy,
+    methodName(d.row.method),
+    d.row.temperature,
+    d.rewardGain,
+    ratio(d.lengthRatio),
+    ratio(d.distinct2Ratio),
+    d.row.eos_rate,
+    d.row.identical_share,
+    d.collapsed ? '**yes**' : '',
+  ]);
+  return [
+    '## Degeneration\n',
+    `Each point against the SFT policy sampled at the same temperature: its reward gain, its mean completion length and its distinct-2 as multiples of SFT's, the share of its completions that ended with eos (the rest reached max_new_tokens), and the share of prompts whose samples were all the same completion. A point **collapsed** when it gains reward while its length or its distinct-2 is under ${COLLAPSE_RATIO} of SFT's: a reward bought by degenerate text.\n`,
+    points.length > 0 ? markdownTable(header, body) : '_No frontier points._\n',
   ].join('\n');
 }
 
@@ -75,18 +108,22 @@ function winRateSection(rows: readonly WinRateRow[]): string {
 
 function trainingSection(stages: readonly StageSummary[]): string {
   if (stages.length === 0) return '## Training\n\n_No training stages to summarise._\n';
-  const metrics = SUMMARY_METRICS.filter((m) => stages.some((s) => s.metrics[m] !== undefined));
-  const body = stages.map((s) => [s.id, s.kind, s.steps, ...metrics.map((m) => s.metrics[m] ?? null)]);
-  return ['## Training\n', "Each stage's final figures (its summary.json, else the last value in its metrics.csv).\n", markdownTable(['stage', 'kind', 'steps', ...metrics], body)].join('\n');
+  const columns = SUMMARY_COLUMNS.map((c) => c.column).filter((c) => stages.some((s) => s.metrics[c] !== undefined));
+  const body = stages.map((s) => [s.id, s.kind, s.steps, ...columns.map((c) => s.metrics[c] ?? null)]);
+  return [
+    '## Training\n',
+    "Each stage's final figures (its summary.json, else the last value in its metrics.csv): `train` columns on the training batches, `eval` columns on held-out data.\n",
+    markdownTable(['stage', 'kind', 'steps', ...columns], body),
+  ].join('\n');
 }
 
-function paperSection(inputs: ReportInputs): string {
+function paperSection(inputs: ReportInputs, degeneration: readonly Degeneration[]): string {
   const temperature = checkTemperature(inputs.frontier, inputs.temperature);
-  const checks = checkAgainstPaper(inputs.frontier, temperature);
+  const checks = [...checkAgainstPaper(inputs.frontier, temperature), collapseCheck(degeneration)];
   return [
     '## Against the paper\n',
     'The DPO paper (Rafailov et al., 2023, Figure 2 left) finds on this task that DPO gives the best reward at every KL: its frontier dominates PPO\'s and PPO-GT\'s, and Preferred-FT and Unlikelihood stay below it.\n',
-    `Dominance here means: take every point (sweep instance and checkpoint) of DPO and of the other method at temperature ${temperature ?? '–'}; for each KL level k among their KL values, compare the best reward of each among its points with KL ≤ k, at the levels where both have such a point; DPO dominates when its best is at least the other's at every one of those levels. Differences within the standard errors of the frontier table count as they fall.\n`,
+    `Dominance here means: take every point (sweep instance and checkpoint) of DPO and of the other method at temperature ${temperature ?? '–'}; for each KL level k among their KL values, compare the best reward of each among its points with KL ≤ k, at the levels where both have such a point; DPO dominates when its best is at least the other's at every one of those levels. The KL is the exact per-step KL (the frontier table's KL column, frontier.csv's kl_mean). Differences within the standard errors of the frontier table count as they fall.\n`,
     markdownTable(
       ['claim', 'verdict', 'figures'],
       checks.map((c) => [c.claim, `**${c.verdict}**`, c.figures]),
@@ -94,3 +131,14 @@ function paperSection(inputs: ReportInputs): string {
   ].join('\n');
 }
 
+/** The flag of policies whose reward gain came with collapse (see degeneration.ts), as one more check. */
+function collapseCheck(points: readonly Degeneration[]): ClaimCheck {
+  const claim = `The reward gains are not bought by degenerate text: no policy above SFT's reward has a length or distinct-2 under ${COLLAPSE_RATIO} of SFT's at the same temperature`;
+  const compared = points.filter((d) => d.sft !== undefined && d.row.method !== 'sft');
+  if (compared.length === 0) return { claim, verdict: 'not measured', figures: 'no SFT point at the temperatures of the other policies' };
+  const collapsed = points.filter((d) => d.collapsed);
+  if (collapsed.length === 0) return { claim, verdict: 'borne out', figures: `${compared.length} points compared with SFT at their temperature; none collapsed` };
+  const describe = (d: Degeneration) =>
+    `${d.row.policy} at T = ${d.row.temperature}: reward +${formatNumber(d.rewardGain)}, length ${formatNumber(d.lengthRatio)}×, distinct-2 ${formatNumber(d.distinct2Ratio)}× SFT's`;
+  return { claim, verdict: 'not borne out', figures: `**flagged**: ${collapsed.map(describe).join('; ')}` };
+}

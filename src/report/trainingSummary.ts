@@ -1,7 +1,7 @@
 /**
- * The training summary of a stage for the report: its final figures under the common
- * metric names (loss, rewards/accuracies, KL, ...), from its summary.json, or else the
- * last value logged in its metrics.csv.
+ * The training summary of a stage for the report: its final figures on the training
+ * batches and on held-out data, in separate named columns (train loss, eval loss, ...),
+ * from its summary.json, or else the last value logged in its metrics.csv.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,25 +15,31 @@ export function isTrainingKind(kind: string): boolean {
   return !NOT_TRAINING.has(kind);
 }
 
-/** The figures the report shows, in its column order. */
-export const SUMMARY_METRICS = [
-  'loss',
-  'eval/loss',
-  'rewards/accuracies',
-  'rewards/margins',
-  'rewards/chosen',
-  'rewards/rejected',
-  'objective/kl',
-  'objective/scores',
-  'objective/kl_coef',
-] as const;
+/**
+ * The report's columns, in order: each a figure on the training batches (`train`) or on
+ * the held-out data (`eval`), never one under the other's name. `names` are the metric's
+ * names as stages log them (metrics.csv: `loss` for the training batches, `eval/loss` for
+ * held-out data).
+ */
+export const SUMMARY_COLUMNS: readonly { column: string; split: 'train' | 'eval'; names: readonly string[] }[] = [
+  { column: 'train loss', split: 'train', names: ['loss'] },
+  { column: 'eval loss', split: 'eval', names: ['loss'] },
+  { column: 'train accuracy', split: 'train', names: ['rewards/accuracies', 'accuracy'] },
+  { column: 'eval accuracy', split: 'eval', names: ['rewards/accuracies', 'accuracy'] },
+  { column: 'train margin', split: 'train', names: ['rewards/margins'] },
+  { column: 'eval margin', split: 'eval', names: ['rewards/margins'] },
+  { column: 'eval perplexity', split: 'eval', names: ['perplexity'] },
+  { column: 'train KL', split: 'train', names: ['objective/kl'] },
+  { column: 'train score', split: 'train', names: ['objective/scores'] },
+  { column: 'KL coef', split: 'train', names: ['objective/kl_coef', 'kl_coef'] },
+];
 
 export interface StageSummary {
   id: string;
   kind: string;
   /** The final step, when the stage says. */
   steps: number | null;
-  /** Each metric of SUMMARY_METRICS found, by name. */
+  /** Each column of SUMMARY_COLUMNS found, by column name. */
   metrics: Record<string, number>;
 }
 
@@ -49,11 +55,13 @@ function numbersOf(value: unknown, prefix = '', out = new Map<string, number>())
   return out;
 }
 
-/** The value of `metric` in `numbers`: the exact path, else the shortest path ending with `.metric`. */
-function lookUp(numbers: Map<string, number>, metric: string): number | undefined {
-  if (numbers.has(metric)) return numbers.get(metric);
-  const candidates = [...numbers.keys()].filter((k) => k.endsWith(`.${metric}`)).sort((a, b) => a.length - b.length);
-  return candidates.length > 0 ? numbers.get(candidates[0]) : undefined;
+/**
+ * Where each split's figure of metric `name` is, in a summary.json (as the stages write
+ * them: `loss`, `final.loss` or `train_loss` for training; `eval/loss`, `eval.loss` or
+ * `eval_loss` for held-out data) or a metrics.csv (`loss`, `eval/loss`), in that order.
+ */
+function pathsOf(split: 'train' | 'eval', name: string): string[] {
+  return split === 'train' ? [name, `final.${name}`, `train_${name}`, `train.${name}`] : [`eval/${name}`, `eval.${name}`, `eval_${name}`, `final.eval/${name}`];
 }
 
 /** The last non-empty value of each column of a metrics.csv. */
@@ -72,10 +80,11 @@ export async function readStageSummary(id: string, kind: string, dir: string): P
   const summary = existsSync(summaryFile) ? numbersOf(JSON.parse(await readFile(summaryFile, 'utf8'))) : new Map<string, number>();
   const logged = await lastLogged(join(dir, 'metrics.csv'));
   const metrics: Record<string, number> = {};
-  for (const metric of SUMMARY_METRICS) {
-    const value = lookUp(summary, metric) ?? logged.get(metric);
-    if (value !== undefined) metrics[metric] = value;
+  for (const { column, split, names } of SUMMARY_COLUMNS) {
+    const paths = names.flatMap((name) => pathsOf(split, name));
+    const value = [...paths.map((p) => summary.get(p)), ...paths.map((p) => logged.get(p))].find((v) => v !== undefined);
+    if (value !== undefined) metrics[column] = value;
   }
-  const steps = lookUp(summary, 'steps') ?? lookUp(summary, 'step') ?? logged.get('step') ?? null;
+  const steps = summary.get('steps') ?? summary.get('step') ?? logged.get('step') ?? null;
   return { id, kind, steps, metrics };
 }

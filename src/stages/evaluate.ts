@@ -1,8 +1,9 @@
 /**
  * The `evaluate` stage: the reward-KL frontier and win rates (the DPO paper's Figure 2,
  * left, and its win-rate comparisons). For each policy and temperature it samples the
- * held-out prompts, scores the completions with the ground-truth reward, measures
- * log pi(y|x) - log pi_ref(y|x) on the same samples, and compares them with a baseline's.
+ * held-out prompts, scores the completions with the ground-truth reward, measures the KL
+ * of the distribution sampled to the reference on the same samples (the exact per-step KL
+ * and the sample log-ratio, src/evaluation/kl.ts), and compares them with a baseline's.
  *
  *   inputs -> policies -> baseline samples per temperature -> for each policy, each
  *   temperature: sample, score, KL, point, win rate -> frontier.csv, win_rates.csv,
@@ -13,6 +14,7 @@ import { readPrompts } from '../data/artifacts.ts';
 import { writeJsonl } from '../core/io/jsonl.ts';
 import { StageError } from '../core/errors.ts';
 import { disposeModel, loadModelFolder, loadStageModel, modelDir, type GPT } from '../model/index.ts';
+import { splitEos } from '../model/completionTokens.ts';
 import { encodePrompt } from '../model/sampleCompletions.ts';
 import { Random } from '../core/random.ts';
 import { createReward } from '../rewards/index.ts';
@@ -66,6 +68,10 @@ export const evaluate: StageKind<EvaluateSettings> = {
     const seeds = s.temperatures.map(() => ctx.random.nextUint32());
     const baselineSeeds = s.temperatures.map(() => ctx.random.nextUint32());
     const judgeRandom = ctx.random.fork();
+    // A checkpoint is sampled at checkpoint_temperatures, a final model at every temperature; seeds by temperature.
+    const seedOf = new Map(s.temperatures.map((t, i) => [t, seeds[i]]));
+    for (const t of s.checkpoint_temperatures) if (!seedOf.has(t)) seedOf.set(t, ctx.random.nextUint32());
+    const temperaturesOf = (policy: Policy) => (policy.checkpointStep === null ? s.temperatures : s.checkpoint_temperatures);
 
     const frontier: FrontierRow[] = [];
     const winRates: WinRateRow[] = [];
@@ -77,27 +83,27 @@ export const evaluate: StageKind<EvaluateSettings> = {
         const output = single(ctx, 'win_rate.baseline');
         ctx.log(`sampling the baseline ${output.id}`);
         baseline = await baselineSamples(output, { ...scoreContext, records, temperatures: s.temperatures, seeds: baselineSeeds, samplesPerPrompt: s.samples_per_prompt, sampling, tick: () => ctx.tick() });
-        for (const [t, set] of baseline.sets) samples.push(...sampleRows(`baseline:${baseline.id}`, 'baseline', t, set, promptTexts));
+        for (const [t, set] of baseline.sets) samples.push(...sampleRows(`baseline:${baseline.id}`, 'baseline', t, set, promptTexts, promptIds, tokenizer.eos));
       }
 
-      ctx.progress.start(policies.length * s.temperatures.length, 'evaluate');
+      ctx.progress.start(policies.reduce((n, p) => n + temperaturesOf(p).length, 0), 'evaluate');
       let done = 0;
       for (const policy of policies) {
         // One set of scored samples per temperature: sampled from a model, or best-of-N's chosen completions.
         const sets = new Map<number, ScoredSet>();
-        let measured: { klBound: number; klMean: number; klSe: number | null } | undefined;
+        let measured: { klBound: number; klMean: number; klSe: number } | undefined;
         if (policy.source.kind === 'best_of_n') {
           const read = await readBestOfNPolicy(policy.source.dir, policy.source.n, scoreContext, promptTexts);
           sets.set(policy.source.temperature, read.set);
           measured = read;
-          done += s.temperatures.length;
+          done += temperaturesOf(policy).length;
           ctx.progress.update(done);
         } else {
           const sharesReference = policy.source.dir === modelDir(referenceOutput.dir);
           const model = sharesReference ? reference : await loadPolicy(policy, tokenizer);
           try {
-            for (const [i, temperature] of s.temperatures.entries()) {
-              const options = { ...sampling, samplesPerPrompt: s.samples_per_prompt, temperature, eos: tokenizer.eos, random: new Random(seeds[i]), tick: () => ctx.tick() };
+            for (const temperature of temperaturesOf(policy)) {
+              const options = { ...sampling, samplesPerPrompt: s.samples_per_prompt, temperature, eos: tokenizer.eos, random: new Random(seedOf.get(temperature)!), tick: () => ctx.tick() };
               sets.set(temperature, await sampleAndScore(model, { ...scoreContext, reference }, options));
               ctx.progress.update(++done);
             }
@@ -107,11 +113,18 @@ export const evaluate: StageKind<EvaluateSettings> = {
         }
 
         for (const [temperature, set] of sets) {
-          const point = pointStatistics({ rewards: set.rewards, kls: set.kls, tokens: set.tokens, nPrompts: new Set<string | number>(set.prompts ?? set.promptIndex).size });
+          const point = pointStatistics({ rewards: set.rewards, scores: set.scores, tokens: set.tokens, eos: tokenizer.eos, promptOf: set.prompts ?? set.promptIndex });
           if (measured) Object.assign(point, { kl_mean: measured.klMean, kl_se: measured.klSe });
           const described = { policy: policy.id, method: policy.method, settings: policy.settings, checkpoint_step: policy.checkpointStep, temperature };
-          frontier.push({ ...described, instance: policy.instance, ...point, kl_bound: measured?.klBound ?? null });
-          samples.push(...sampleRows(policy.id, 'policy', temperature, set, promptTexts));
+          frontier.push({
+            ...described,
+            instance: policy.instance,
+            ...point,
+            kl_sample_mean: finiteOrNull(point.kl_sample_mean),
+            identical_share: finiteOrNull(point.identical_share),
+            kl_bound: measured?.klBound ?? null,
+          });
+          samples.push(...sampleRows(policy.id, 'policy', temperature, set, promptTexts, policy.source.kind === 'model' ? promptIds : null, tokenizer.eos));
           const against = baseline?.sets.get(temperature);
           if (judge && baseline && against) {
             const comparisons = pairComparisons(promptTexts, scored(set), scored(against)).slice(0, judge.maxComparisons);
@@ -120,7 +133,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
           }
         }
         const last = frontier.at(-1)!;
-        ctx.log(`${policy.id}: reward ${last.reward_mean.toFixed(3)}, KL ${last.kl_mean.toFixed(2)} (temperature ${last.temperature})`);
+        ctx.log(`${policy.id}: reward ${last.reward_mean.toFixed(3)}, KL ${last.kl_mean.toFixed(2)}${last.kl_sample_mean === null ? '' : ` (sample log-ratio ${last.kl_sample_mean.toFixed(2)})`} at temperature ${last.temperature}`);
       }
       ctx.progress.stop();
     } finally {
@@ -136,6 +149,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
       reference: referenceOutput.id,
       policies: policies.map((p) => p.id),
       temperatures: s.temperatures,
+      checkpoint_temperatures: s.checkpoints === 'all' ? s.checkpoint_temperatures : null,
       n_prompts: records.length,
       samples_per_prompt: s.samples_per_prompt,
       baseline: s.win_rate?.baseline ?? null,
@@ -168,7 +182,13 @@ function scored(set: ScoredSet) {
   return set.texts.map((completion, i) => ({ promptIndex: set.promptIndex[i], completion, reward: set.rewards[i] }));
 }
 
-function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: number, set: ScoredSet, prompts: readonly string[]) {
+/**
+ * samples.jsonl's rows: each completion with its reward and, where measured, log pi_T(y|x),
+ * log pi_ref(y|x) and both KL estimates. completion_ids include eos when it was sampled;
+ * prompt_ids are the held-out prompt's ids as sampled (null for best-of-N's completions,
+ * which its own stage sampled); length counts the text tokens.
+ */
+function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: number, set: ScoredSet, prompts: readonly string[], promptIds: readonly number[][] | null, eos: number) {
   return set.texts.map((completion, i) => ({
     policy,
     role,
@@ -177,7 +197,16 @@ function sampleRows(policy: string, role: 'policy' | 'baseline', temperature: nu
     prompt: set.prompts?.[i] ?? prompts[set.promptIndex[i]],
     completion,
     reward: set.rewards[i],
-    kl: set.kls ? set.kls[i] : null,
-    length: set.tokens[i].length,
+    prompt_ids: promptIds?.[set.promptIndex[i]] ?? null,
+    completion_ids: set.tokens[i],
+    logp: set.scores?.logp[i] ?? null,
+    ref_logp: set.scores?.refLogp[i] ?? null,
+    kl_sample: set.scores?.klSample[i] ?? null,
+    kl: set.scores?.kl[i] ?? null,
+    length: splitEos(set.tokens[i], eos).textIds.length, // text tokens, eos not counted (as length_mean)
   }));
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
 }

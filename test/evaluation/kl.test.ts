@@ -31,15 +31,22 @@ describe('sequence-level KL of sampled completions', function () {
     }
   }
 
-  it('is 0 for the reference against itself, sample by sample', async () => {
+  it('is 0 for the reference against itself at temperature 1, sample by sample, by both estimates', async () => {
     const set = await scored(outputs.sft.dir, 1);
-    assert.equal(set.kls!.length, prompts.length * 8);
-    for (const kl of set.kls!) assert.ok(Math.abs(kl) < 1e-4, `KL ${kl}`);
+    assert.equal(set.scores!.kl.length, prompts.length * 8);
+    for (const kl of [...set.scores!.kl, ...set.scores!.klSample]) assert.ok(Math.abs(kl) < 1e-4, `KL ${kl}`);
+  });
+
+  it('is positive for the reference sampled at another temperature (KL(pi_T || pi_ref) of the distribution sampled)', async () => {
+    const set = await scored(outputs.sft.dir, 0.5);
+    const kls = set.scores!.kl;
+    assert.ok(kls.every((kl) => kl >= -1e-6));
+    assert.ok(mean(kls) > 3 * standardError(kls), `KL ${mean(kls)} ± ${standardError(kls)}`);
   });
 
   it('is positive on average for a policy trained away from the reference', async () => {
     const set = await scored(outputs.dpo.dir, 1);
-    const kls = set.kls!;
+    const kls = set.scores!.kl;
     assert.ok(mean(kls) > 2 * standardError(kls), `KL ${mean(kls)} ± ${standardError(kls)}`);
     assert.ok(mean(kls) > 0);
   });

@@ -53,8 +53,8 @@ describe('sampling completions', () => {
     const full = sampled.filter((c) => c.completionIds.length === SAMPLING.max_new_tokens);
     assert.ok(stopped.length > 0 && full.length > 0, 'this seed gives both kinds');
     assert.equal(stopped.length + full.length, sampled.length);
-    for (const c of stopped) assert.deepEqual(c.response, [...c.completionIds, tokenizer.eos]);
-    for (const c of full) assert.deepEqual(c.response, c.completionIds);
+    for (const c of stopped) assert.deepEqual([c.response, c.endedWithEos], [[...c.completionIds, tokenizer.eos], true]);
+    for (const c of full) assert.deepEqual([c.response, c.endedWithEos], [c.completionIds, false]);
     assert.ok(sampled.every((c) => !c.completionIds.includes(tokenizer.eos)));
   });
 
@@ -72,7 +72,7 @@ describe('sampling completions', () => {
     const done: number[] = [];
     const ids = await sampleCompletionIds(model, prompts, SAMPLING, new Random(4), { eos: tokenizer.eos, samplesPerPrompt: 2, onBatch: async (rows) => void done.push(rows) });
     const decoded = await sampleCompletions(model, tokenizer, prompts, SAMPLING, new Random(4), { samplesPerPrompt: 2 });
-    assert.deepEqual(ids, decoded.map(({ prompt, response, completionIds }) => ({ prompt, response, completionIds })));
+    assert.deepEqual(ids, decoded.map(({ prompt, response, completionIds, endedWithEos }) => ({ prompt, response, completionIds, endedWithEos })));
     assert.deepEqual(done, [3, 6, 8]);
   });
 

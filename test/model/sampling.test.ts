@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sampleToken, topKIds } from '../../src/model/sampling.ts';
+import { sampleToken, samplingSupport, topKIds } from '../../src/model/sampling.ts';
 import { Random } from '../../src/core/random.ts';
 
 /**
@@ -42,6 +42,21 @@ describe('sampleToken', () => {
           assert.equal(sampleToken(Float32Array.from(logits), { temperature: 0.8, topK }, u), referenceSample(Array.from(Float32Array.from(logits)), 0.8, k, u));
         }
       }
+    }
+  });
+
+  it('draws only from samplingSupport, and reaches every id of it (top-k, top-p, greedy, unrestricted)', () => {
+    const logits = Float32Array.from([0.5, 2, -1, 1.2, 2, 0.1]);
+    const cases = [
+      { options: { temperature: 1 }, support: [0, 1, 2, 3, 4, 5] },
+      { options: { temperature: 0.7, topK: 3 }, support: [1, 3, 4] },
+      { options: { temperature: 1, topP: 0.5 }, support: [1, 4] },
+      { options: { temperature: 0 }, support: [1] },
+    ];
+    for (const { options, support } of cases) {
+      assert.deepEqual(samplingSupport(logits, options), support, JSON.stringify(options));
+      const drawn = new Set(Array.from({ length: 2000 }, () => sampleToken(logits, options, random.next())));
+      assert.deepEqual([...drawn].sort((a, b) => a - b), support, JSON.stringify(options));
     }
   });
 });

@@ -89,7 +89,10 @@ describe('the frontier and the report through the CLI', function () {
     const policies = [...new Set(frontier.map((r) => r.policy))];
     assert.ok(policies.includes('sft') && policies.includes('dpo[beta=0.1]') && policies.includes('dpo[beta=1]@step=2'), policies.join(', '));
     assert.ok(policies.includes('bon@n=4'));
-    for (const row of frontier.filter((r) => r.policy === 'sft')) assert.equal(Number(row.kl_mean), 0);
+    // The reference against itself at temperature 1; greedy decoding (T = 0) is a point mass, away from it.
+    const [sft0, sft1] = [0, 1].map((t) => frontier.find((r) => r.policy === 'sft' && Number(r.temperature) === t)!);
+    assert.equal(Number(sft1.kl_mean), 0);
+    assert.ok(Number(sft0.kl_mean) > 0);
     const bon4 = frontier.find((r) => r.policy === 'bon@n=4')!;
     assert.ok(Math.abs(Number(bon4.kl_bound) - (Math.log(4) - 3 / 4)) < 1e-4);
     for (const row of frontier) assert.ok(Number.isFinite(Number(row.reward_mean)) && Number.isFinite(Number(row.kl_mean)), JSON.stringify(row));

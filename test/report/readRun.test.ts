@@ -21,8 +21,9 @@ async function fakeRun(parent: string, name: string): Promise<string> {
   await mkdir(join(runDir, 'outputs'), { recursive: true });
   await writeFrontier(evalDir, FRONTIER);
   await writeWinRates(evalDir, WIN_RATES);
-  await writeFile(join(dpoDir, 'summary.json'), JSON.stringify({ steps: 40, final: { loss: 0.4 } }));
-  await writeFile(join(dpoDir, 'metrics.csv'), 'step,loss,rewards/accuracies\n1,0.69,0.5\n40,0.41,0.8\n');
+  // As the DPO loop writes them: the last training batch's figures under final, the last held-out evaluation under eval.
+  await writeFile(join(dpoDir, 'summary.json'), JSON.stringify({ steps: 40, final: { loss: 0.4 }, eval: { loss: 0.55, 'rewards/accuracies': 0.7 } }));
+  await writeFile(join(dpoDir, 'metrics.csv'), 'step,loss,rewards/accuracies,eval/loss\n1,0.69,0.5,0.6\n40,0.41,0.8,\n');
   await symlink(evalDir, join(runDir, 'outputs', 'eval'));
   const record = (kind: string, output: string, status = 'done') => ({ stage: kind, kind, fingerprint: 'f', status, cache_hit: false, started: null, ended: null, backend: 'cpu', output, error: null });
   const manifest = { pipeline: 'p', status: 'done', instances: { data: record('dataset', '/nowhere'), 'dpo[beta=0.1]': record('dpo', dpoDir, 'cached'), eval: record('evaluate', '/nowhere') } };
@@ -42,7 +43,8 @@ describe('dpo-run report', function () {
     const inputs = await readRunReport(runDir);
     assert.equal(inputs.frontier.length, FRONTIER.length);
     assert.equal(inputs.winRates.length, WIN_RATES.length);
-    assert.deepEqual(inputs.stages, [{ id: 'dpo[beta=0.1]', kind: 'dpo', steps: 40, metrics: { loss: 0.4, 'rewards/accuracies': 0.8 } }]);
+    const metrics = { 'train loss': 0.4, 'eval loss': 0.55, 'train accuracy': 0.8, 'eval accuracy': 0.7 };
+    assert.deepEqual(inputs.stages, [{ id: 'dpo[beta=0.1]', kind: 'dpo', steps: 40, metrics }]);
   });
 
   it('writes report.md, frontier.svg and win_rates.svg into the folder', async () => {

@@ -5,6 +5,8 @@ import { initBackend } from '../../src/backend/index.ts';
 import { readBestOfN, readPool } from '../../src/bestOfN/artifact.ts';
 import { bestOfNKlBound, bestOfNKlEstimate } from '../../src/bestOfN/kl.ts';
 import { bestOfFirst } from '../../src/bestOfN/pool.ts';
+import { selectBestOfN } from '../../src/bestOfN/select.ts';
+import type { PoolRecord } from '../../src/bestOfN/artifact.ts';
 import { disposeModel, type GPT } from '../../src/model/index.ts';
 import { encodePrompt, sampleCompletions } from '../../src/model/sampleCompletions.ts';
 import { Random } from '../../src/core/random.ts';
@@ -26,6 +28,7 @@ function settings(overrides: Partial<BestOfNSettings> = {}): BestOfNSettings {
     n: [16, 1, 4],
     sampling,
     max_prompts: 0,
+    kl_pool: 8,
     ...overrides,
   };
 }
@@ -38,12 +41,44 @@ describe('best-of-N KL', () => {
     assert.ok(Math.abs(bestOfNKlBound(64) - 3.174508083) < 1e-9);
   });
 
-  it('estimates log N + (N-1) log F(r*) from the pool\'s empirical CDF', () => {
-    // the best of 4 distinct scores has F = 1: the estimate is log 4, above the bound
-    assert.ok(Math.abs(bestOfNKlEstimate([0.1, 0.4, 0.3, 0.2], 0.4, 4) - Math.log(4)) < 1e-12);
-    // r* is the 3rd of a pool of 4: F = 3/4, log 4 + 3 log 0.75
-    assert.ok(Math.abs(bestOfNKlEstimate([0.1, 0.4, 0.3, 0.2], 0.3, 4) - (Math.log(4) + 3 * Math.log(0.75))) < 1e-12);
-    assert.equal(bestOfNKlEstimate([0.1, 0.4], 0.1, 1), 0);
+  it('estimates log N + (N-1) log F(r*) with log F = -sum_j C(a, j) / C(M, j) / j over the CDF samples', () => {
+    // r* above all 4 CDF samples: a = 0, log F = 0, the estimate is log N
+    assert.ok(Math.abs(bestOfNKlEstimate(0.5, [0.1, 0.4, 0.3, 0.2], 4) - Math.log(4)) < 1e-12);
+    // 2 of 4 above: log F = -(2/4)/1 - (2*1)/(4*3)/2 = -1/2 - 1/12
+    assert.ok(Math.abs(bestOfNKlEstimate(0.25, [0.1, 0.4, 0.3, 0.2], 4) - (Math.log(4) + 3 * (-0.5 - 1 / 12))) < 1e-12);
+    // all 4 above: log F = -(1 + 1/2 + 1/3 + 1/4), finite
+    assert.ok(Math.abs(bestOfNKlEstimate(0, [0.1, 0.4, 0.3, 0.2], 4) - (Math.log(4) - 3 * (25 / 12))) < 1e-12);
+    assert.equal(bestOfNKlEstimate(0.1, [0.1, 0.4], 1), 0);
+  });
+
+  it('gives 0 when every completion scores the same (best-of-N is then the policy itself)', () => {
+    assert.equal(bestOfNKlEstimate(0.5, [0.5, 0.5, 0.5], 16), 0);
+    // a tie at a level of mass 1/2 with nothing below: log((1/2)^N / (1/2)) = (N-1) log(1/2)
+    assert.ok(Math.abs(bestOfNKlEstimate(0.5, [0.5, 0.9], 4) - 3 * Math.log(0.5)) < 1e-12);
+  });
+
+  it('matches the closed form log N - (N-1)/N on continuous rewards, unbiased (N = 4, 16, 64)', function () {
+    this.timeout(20000);
+    // Standard normal rewards: best-of-N's KL is exactly log N - (N-1)/N for any continuous reward.
+    const random = new Random(1);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+    const prompts = 30000;
+    const empty = new Array<string>(64).fill('');
+    const ids = new Array<number[]>(64).fill([]);
+    const pool: PoolRecord[] = Array.from({ length: prompts }, () => ({
+      prompt: '',
+      completions: empty,
+      completion_ids: ids,
+      scores: Array.from({ length: 64 }, normal),
+      cdf_scores: Array.from({ length: 32 }, normal),
+    }));
+    const { entries } = selectBestOfN(pool, [4, 16, 64]);
+    for (const e of entries) {
+      const error = e.kl_estimate - bestOfNKlBound(e.n);
+      assert.ok(Math.abs(error) < 0.03, `N = ${e.n}: ${e.kl_estimate.toFixed(4)} ± ${e.kl_estimate_se.toFixed(4)} vs ${bestOfNKlBound(e.n).toFixed(4)}`);
+      assert.ok(Math.abs(error) < 4 * e.kl_estimate_se, `N = ${e.n}: off by ${error} with se ${e.kl_estimate_se}`);
+    }
+    assert.deepEqual(entries.map((e) => e.kl_cdf_samples), [92, 80, 32]);
   });
 
   it('chooses the best of the first N, the earliest on ties', () => {
@@ -89,7 +124,7 @@ describe('the best_of_n stage', function () {
     const plain = await sampleCompletions(model, tokenizer, prompts, sampling, new Random(11));
     const [one] = await readBestOfN(outDir);
     assert.equal(one.n, 1);
-    assert.deepEqual(one.samples.map((s) => s.completion_ids), plain.map((c) => c.completionIds));
+    assert.deepEqual(one.samples.map((s) => s.completion_ids), plain.map((c) => c.response));
     assert.ok(one.samples.every((s) => s.index === 0));
   });
 
@@ -110,10 +145,14 @@ describe('the best_of_n stage', function () {
     const summary = JSON.parse(await readFile(join(outDir, 'best_of_n.json'), 'utf8'));
     assert.deepEqual(summary.n, [1, 4, 16]);
     assert.equal(summary.pool_size, 16);
+    assert.equal(summary.kl_pool, 8);
     for (const entry of summary.entries) {
       assert.ok(Math.abs(entry.kl_bound - bestOfNKlBound(entry.n)) < 1e-12);
       assert.ok(entry.kl_estimate <= Math.log(entry.n) + 1e-12);
+      assert.ok(entry.kl_estimate_se >= 0);
     }
+    assert.deepEqual(summary.entries.map((e: { kl_cdf_samples: number }) => e.kl_cdf_samples), [23, 20, 8]);
+    for (const row of await readPool(outDir)) assert.equal(row.cdf_scores.length, 8);
     assert.equal(summary.entries[0].kl_estimate, 0);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -14,6 +14,7 @@ import { stageSchema } from '../../src/pipeline/schema.ts';
 import { evaluate } from '../../src/stages/evaluate.ts';
 import type { EvaluateSettings } from '../../src/core/settings/evaluate.ts';
 import { buildTokenizer } from '../../src/tokenizer/index.ts';
+import { checkpointDir } from '../../src/training/checkpoints.ts';
 import { testContext } from '../helpers/context.ts';
 import { output, tinyOutputs, type TinyOutputs } from '../evaluation/tinyPolicies.ts';
 
@@ -60,8 +61,12 @@ describe('evaluate stage', function () {
     assert.deepEqual(frontier.map((r) => [r.policy, r.temperature]), [['sft', 0], ['sft', 1], ['dpo[beta=0.1]', 0], ['dpo[beta=0.1]', 1]]);
     const [sft0, sft1, dpo0, dpo1] = frontier;
     assert.equal(sft1.kl_mean, 0, 'the reference against itself');
-    assert.equal(sft0.kl_mean, 0);
+    assert.equal(sft1.kl_sample_mean, 0);
+    // Greedy decoding is a point mass: its KL to the reference is -log pi_ref(y|x) of the greedy completion.
+    assert.ok(sft0.kl_mean > 0 && Math.abs(sft0.kl_mean - sft0.kl_sample_mean!) < 1e-4, `greedy sft KL ${sft0.kl_mean} vs ${sft0.kl_sample_mean}`);
+    assert.equal(sft0.identical_share, 1, 'greedy samples of one prompt are all the same');
     assert.ok(dpo1.kl_mean > 0, `dpo KL ${dpo1.kl_mean}`);
+    assert.ok(dpo1.kl_se! < dpo1.kl_sample_se!, 'the per-step KL has the lower variance');
     assert.equal(dpo1.method, 'dpo');
     assert.equal(dpo1.settings, 'beta=0.1');
     assert.equal(dpo1.n_prompts, 6);
@@ -83,7 +88,13 @@ describe('evaluate stage', function () {
 
     const samples = readFileSync(join(ctx.outDir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(samples.length, 4 * 48 + 2 * 48); // policies at 2 temperatures, and the baseline's
-    assert.deepEqual(Object.keys(samples.find((s) => s.role === 'policy')).sort(), ['completion', 'kl', 'length', 'policy', 'prompt', 'prompt_index', 'reward', 'role', 'temperature']);
+    const policyRow = samples.find((s) => s.role === 'policy' && s.policy === 'dpo[beta=0.1]' && s.temperature === 1);
+    assert.deepEqual(Object.keys(policyRow).sort(), ['completion', 'completion_ids', 'kl', 'kl_sample', 'length', 'logp', 'policy', 'prompt', 'prompt_ids', 'prompt_index', 'ref_logp', 'reward', 'role', 'temperature']);
+    for (const row of samples.filter((s) => s.role === 'policy')) {
+      assert.ok(Math.abs(row.kl_sample - (row.logp - row.ref_logp)) < 1e-5);
+      assert.equal(row.prompt_ids[0], 2, 'bos first');
+      assert.ok(row.completion_ids.length <= 6 || (row.completion_ids.length === 7 && row.completion_ids[6] === 3), 'at most max_new_tokens text tokens, then eos');
+    }
     assert.deepEqual((await readEvaluationIndex(ctx.outDir)).map((i) => i.id), ['sft', 'dpo[beta=0.1]']);
   });
 
@@ -94,6 +105,28 @@ describe('evaluate stage', function () {
     const [row] = await readWinRates(ctx.outDir);
     assert.equal(row.baseline, 'dataset');
     assert.equal(row.n_comparisons, 48);
+  });
+
+  it('evaluates every checkpoint of a stage at checkpoint_temperatures, each a point labelled with its step', async () => {
+    // A "training stage" whose final model is the dpo policy and whose checkpoints at steps 4 and 8 are the sft model and the dpo policy.
+    const dir = await mkdtemp(join(tmpdir(), 'dpo-run-eval-checkpoints-'));
+    await cp(outputs.dpo.dir, dir, { recursive: true });
+    for (const [step, from] of [[4, outputs.sft.dir], [8, outputs.dpo.dir]] as const) {
+      await cp(modelDir(from), checkpointDir(dir, step), { recursive: true });
+      await writeFile(join(checkpointDir(dir, step), 'trainer.json'), JSON.stringify({ step }));
+    }
+    const trained = output('dpo', 'dpo', dir, { beta: 0.1 }, { beta: 0.1 });
+    const settings = resolve({ ...base, policies: ['dpo'], checkpoints: 'all', temperatures: [0, 1] });
+    assert.deepEqual(settings.checkpoint_temperatures, [1]);
+    const ctx = await testContext(settings, { inputs: { ...inputsFor(), policies: [trained] }, seed: 3 });
+    await evaluate.run(ctx);
+    const frontier = await readFrontier(ctx.outDir);
+    // The step-8 checkpoint holds the final weights: it is the final model's point, not a second one.
+    assert.deepEqual(frontier.map((r) => [r.policy, r.checkpoint_step, r.temperature]), [['dpo[beta=0.1]@step=4', 4, 1], ['dpo[beta=0.1]', null, 0], ['dpo[beta=0.1]', null, 1]]);
+    const [step4, , final1] = frontier;
+    assert.equal(step4.instance, 'dpo[beta=0.1]');
+    assert.ok(Math.abs(step4.kl_mean) < 1e-6, 'the step-4 checkpoint is the reference itself');
+    assert.ok(final1.kl_mean > 0);
   });
 
   it('stops with a StageError when a policy has another tokenizer than the reference', async () => {

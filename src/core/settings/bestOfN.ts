@@ -2,7 +2,7 @@
 import type {RewardSettings, SamplingSettings} from "./common.ts";
 
 /**
- * Best-of-N sampling (the DPO paper's baseline): for each held-out prompt, one pool of max(n) completions sampled from the policy and scored by the reward; for each N the chosen completion is the best of the pool's first N (so a larger N reuses a smaller N's samples, and N = 1 is plain sampling). Writes pool.jsonl, n-<N>.jsonl per N, and best_of_n.json with each N's mean score, the closed-form KL bound log N - (N-1)/N and a measured KL estimate. The evaluate stage treats each N as one policy.
+ * Best-of-N sampling (the DPO paper's baseline): for each held-out prompt, one pool of max(n) completions sampled from the policy and scored by the reward; for each N the chosen completion is the best of the pool's first N (so a larger N reuses a smaller N's samples, and N = 1 is plain sampling). Writes pool.jsonl, n-<N>.jsonl per N, and best_of_n.json with each N's mean score, the closed-form KL bound log N - (N-1)/N and a measured KL estimate (from the reward's CDF over completions that took no part in the choice: the pool's beyond the first N and an extra pool of kl_pool per prompt). The evaluate stage treats each N as one policy.
  */
 export interface BestOfNSettings {
   /**
@@ -37,4 +37,8 @@ export interface BestOfNSettings {
    * Use at most this many held-out prompts (the first ones); 0 uses all.
    */
   max_prompts: number;
+  /**
+   * Extra completions per prompt, drawn after the pool, scored and never chosen: with the pool's completions beyond the first N they estimate the reward's CDF for the measured KL of N, without the upward bias of reusing the samples the best was chosen from. 0: only the pool's leftovers (N = max(n) then has no estimate).
+   */
+  kl_pool: number;
 }

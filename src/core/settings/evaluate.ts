@@ -2,7 +2,7 @@
 import type {RewardSettings} from "./common.ts";
 
 /**
- * The reward-KL frontier (the DPO paper's Figure 2, left) and win rates. For each policy and each sampling temperature: samples `samples_per_prompt` completions of each held-out prompt, scores them with the ground-truth reward, and measures the sequence-level KL log pi(y|x) - log pi_ref(y|x) to the reference on the same samples; best-of-N policies are their chosen completions, with the measured KL that best_of_n wrote beside the closed-form bound. Win rates compare each policy's completions with a baseline's, judged by the ground-truth reward or by an LLM. Writes frontier.csv, win_rates.csv and samples.jsonl (every scored completion).
+ * The reward-KL frontier (the DPO paper's Figure 2, left) and win rates. For each policy and each sampling temperature: samples `samples_per_prompt` completions of each held-out prompt, scores them with the ground-truth reward, and measures on the same samples the KL of the distribution sampled (softmax(logits / T), restricted by top_k / top_p) to the reference: the exact per-step KL summed along each completion (frontier.csv's kl_mean, the frontier's x-axis) and the sample log-ratio log pi_T(y|x) - log pi_ref(y|x) (kl_sample_mean), the end-of-sequence token counted when it was sampled; best-of-N policies are their chosen completions, with the measured KL that best_of_n wrote beside the closed-form bound. Win rates compare each policy's completions with a baseline's, judged by the ground-truth reward or by an LLM. Writes frontier.csv, win_rates.csv and samples.jsonl (every scored completion with its prompt_ids, completion_ids, logp, ref_logp, kl_sample and kl).
  */
 export interface EvaluateSettings {
   /**
@@ -22,9 +22,15 @@ export interface EvaluateSettings {
    */
   policies: string[];
   /**
-   * final: each stage's final model; all: also each checkpoint it saved (train.checkpoint_every), one frontier point per checkpoint.
+   * final: each stage's final model; all: also each checkpoint it saved (train.checkpoint_every), one frontier point per checkpoint (labelled with its step), sampled at checkpoint_temperatures.
    */
   checkpoints: "final" | "all";
+  /**
+   * With checkpoints: all, the sampling temperatures of the saved checkpoints (the final models are sampled at every one of `temperatures`). Temperature 1 by default: the paper's frontier is drawn at temperature 1.
+   *
+   * @minItems 1
+   */
+  checkpoint_temperatures: number[];
   /**
    * The reference policy pi_ref of the KL (normally the sft stage); it must share the policies' tokenizer.
    */

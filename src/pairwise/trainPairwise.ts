@@ -8,8 +8,11 @@
 import { StageError } from '../core/errors.ts';
 import { disposeModel, loadStageModel, modelDir, saveModel, type GPT } from '../model/index.ts';
 import type { StageContext, StageOutput } from '../core/stageContract.ts';
-import { resume } from '../training/resume.ts';
+import type { Tokenizer } from '../tokenizer/index.ts';
+import type { Optimizer } from '../training/optimizer.ts';
+import { resume, type Resumed } from '../training/resume.ts';
 import { optimizerFor, totalSteps, type TrainSettings } from '../training/settings.ts';
+import type { Trainee } from '../training/trainee.ts';
 import { trainLoop } from '../training/trainLoop.ts';
 import { batchSchedule } from './batch.ts';
 import { evaluatePairs, referenceBatch } from './evaluate.ts';
@@ -59,52 +62,11 @@ export async function trainPairwise(ctx: StageContext<PairwiseStageSettings>, ob
   const resumed = await resume(ctx, { optimizer, stepColumn: 'step' });
   if (resumed) disposeModel(initial);
   const model: GPT = resumed?.model ?? initial;
-  const total = totalSteps(train, trainIndices.length);
-  const schedule = batchSchedule(trainIndices.length, train.batch_size, total, ctx.random.fork());
-  let last: Record<string, number> = {};
-  let lastEval: Record<string, number> = {};
-
+  const data: PairwiseData = { pairs, trainIndices, evalPairs, reference, evalReference, pad };
+  const measured = { last: {}, eval: {} };
+  const trainee = pairwiseTrainee(ctx, objective, data, { model, tokenizer, optimizer, resumed, forwardPasses, measured });
   try {
-    await trainLoop(ctx, {
-      train,
-      total,
-      updatesPerStep: 1,
-      startStep: resumed?.state.step ?? 0,
-      resumedFrom: resumed?.checkpoint,
-      columns: ['step', 'epoch', 'loss', ...objective.metrics, 'grad_norm', 'lr', 'eval/loss', ...objective.metrics.map((m) => `eval/${m}`)],
-      optimizer,
-      trained: [model],
-      model,
-      tokenizer,
-
-      async step(step, update) {
-        // Batch: this step's pairs and their reference log-probabilities.
-        const batch = schedule[step].map((i) => trainIndices[i]);
-        const batchPairs = batch.map((i) => pairs[i]);
-        const batchReference = reference && select(reference, batch);
-        const out = await update(() => {
-          const logps = pairLogps(model, batchPairs, pad, { rejected: objective.usesRejected });
-          const { loss, metrics } = objective.loss(logps, referenceBatch(batchReference, 0, batch.length));
-          return { loss, kept: Object.fromEntries(objective.metrics.map((m) => [m, metrics[m]])) };
-        });
-        forwardPasses.policy++;
-        last = { loss: out.loss, ...Object.fromEntries(objective.metrics.map((m) => [m, out.kept[m][0]])), grad_norm: out.gradNorm, lr: out.lr };
-        return { loss: out.loss };
-      },
-
-      row: (step) => ({ epoch: (step * train.batch_size) / trainIndices.length, ...last }),
-
-      evaluate:
-        evalPairs.length === 0
-          ? undefined
-          : async () => {
-              lastEval = await evaluatePairs(model, objective, evalPairs, evalReference, { pad, batchSize: train.batch_size });
-              forwardPasses.policy += Math.ceil(evalPairs.length / train.batch_size);
-              return lastEval;
-            },
-
-      checkpointState: () => ({ random: [], extra: {} }), // the batch schedule needs no state
-    });
+    await trainLoop(ctx, trainee);
     // The final model.
     await saveModel(modelDir(ctx.outDir), model, tokenizer.toJSON());
   } finally {
@@ -112,13 +74,82 @@ export async function trainPairwise(ctx: StageContext<PairwiseStageSettings>, ob
     optimizer.dispose();
   }
   await ctx.summary({
-    steps: total,
+    steps: trainee.total,
     pairs: { train: trainIndices.length, eval: evalPairs.length },
-    final: last,
-    eval: lastEval,
+    final: measured.last,
+    eval: measured.eval,
     reference_logps: origin,
     forward_passes: forwardPasses,
   });
+}
+
+/** The pairs and their reference log-probabilities, as the step and the evaluation take them. */
+interface PairwiseData {
+  pairs: PairRecord[];
+  trainIndices: number[];
+  evalPairs: PairRecord[];
+  reference: ReferenceLogps | undefined;
+  evalReference: ReferenceLogps | undefined;
+  pad: number;
+}
+
+interface PairwiseParts {
+  model: GPT;
+  tokenizer: Tokenizer;
+  optimizer: Optimizer;
+  resumed: Resumed<unknown> | undefined;
+  forwardPasses: ForwardPasses;
+  /** The last step's training values and the last evaluation, for the summary. */
+  measured: { last: Record<string, number>; eval: Record<string, number> };
+}
+
+/** The training loop's view of a pairwise stage: a step on a batch of pairs, and the held-out evaluation. */
+function pairwiseTrainee(ctx: StageContext<PairwiseStageSettings>, objective: PairwiseObjective, data: PairwiseData, parts: PairwiseParts): Trainee {
+  const { train } = ctx.settings;
+  const { pairs, trainIndices, evalPairs, reference, pad } = data;
+  const { model, forwardPasses, measured } = parts;
+  const total = totalSteps(train, trainIndices.length);
+  const schedule = batchSchedule(trainIndices.length, train.batch_size, total, ctx.random.fork());
+  return {
+    train,
+    total,
+    updatesPerStep: 1,
+    startStep: parts.resumed?.state.step ?? 0,
+    resumedFrom: parts.resumed?.checkpoint,
+    columns: ['step', 'epoch', 'loss', ...objective.metrics, 'grad_norm', 'lr', 'eval/loss', ...objective.metrics.map((m) => `eval/${m}`)],
+    optimizer: parts.optimizer,
+    trained: [model],
+    model,
+    tokenizer: parts.tokenizer,
+
+    async step(step, update) {
+      // Batch: this step's pairs and their reference log-probabilities.
+      const batch = schedule[step].map((i) => trainIndices[i]);
+      const batchPairs = batch.map((i) => pairs[i]);
+      const batchReference = reference && select(reference, batch);
+      const out = await update(() => {
+        const logps = pairLogps(model, batchPairs, pad, { rejected: objective.usesRejected });
+        const { loss, metrics } = objective.loss(logps, referenceBatch(batchReference, 0, batch.length));
+        return { loss, kept: Object.fromEntries(objective.metrics.map((m) => [m, metrics[m]])) };
+      });
+      forwardPasses.policy++;
+      measured.last = { loss: out.loss, ...Object.fromEntries(objective.metrics.map((m) => [m, out.kept[m][0]])), grad_norm: out.gradNorm, lr: out.lr };
+      return { loss: out.loss };
+    },
+
+    row: (step) => ({ epoch: (step * train.batch_size) / trainIndices.length, ...measured.last }),
+
+    evaluate:
+      evalPairs.length === 0
+        ? undefined
+        : async () => {
+            measured.eval = await evaluatePairs(model, objective, evalPairs, data.evalReference, { pad, batchSize: train.batch_size });
+            forwardPasses.policy += Math.ceil(evalPairs.length / train.batch_size);
+            return measured.eval;
+          },
+
+    checkpointState: () => ({ random: [], extra: {} }), // the batch schedule needs no state
+  };
 }
 
 /** The reference log-probabilities of every pair: from this stage's output or the shared file, else computed by `initial`. */

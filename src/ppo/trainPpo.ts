@@ -23,7 +23,7 @@ import { trainLoop } from '../training/trainLoop.ts';
 import { encodePrompt } from '../model/sampleCompletions.ts';
 import { createPpoModels, disposePpoModels, trainedModels, type PpoModels } from './models.ts';
 import { rolloutAdvantages, normalizeScores, sequenceKl } from './rewards.ts';
-import { collectRollout } from './rollout.ts';
+import { collectRollout, type Rollout } from './rollout.ts';
 import { explainedVariance, mean, tokenMean } from './statistics.ts';
 import { minibatches, ppoLoss, selectExamples, type PpoStepStats } from './update.ts';
 import { readValueCheckpoint, restoreValue, saveValueCheckpoint } from './valueCheckpoint.ts';
@@ -158,26 +158,7 @@ function ppoTrainee(ctx: StageContext<PpoSettings>, inputs: PpoInputs, parts: Pp
       controller.update(mean(kls), rollout.rows.length);
 
       // The row.
-      const seconds = (performance.now() - started) / 1000;
-      const stepMean = (name: keyof PpoStepStats) => mean(steps.map((step) => step[name]));
-      last = {
-        iteration: iteration + 1,
-        'objective/scores': mean(rollout.scores),
-        'objective/kl': mean(kls),
-        'objective/kl_coef': klCoef,
-        'objective/rlhf_reward': mean(rollout.scores.map((score, b) => score - klCoef * kls[b])),
-        'objective/entropy': tokenMean(rollout.entropy),
-        'policy/approxkl': stepMean('policy/approxkl'),
-        'policy/clipfrac': stepMean('policy/clipfrac'),
-        'loss/policy': stepMean('loss/policy'),
-        'loss/value': stepMean('loss/value'),
-        'val/clipfrac': stepMean('val/clipfrac'),
-        'val/explained_variance': explainedVariance(rollout.values, returns),
-        grad_norm: stepMean('grad_norm'),
-        lr,
-        response_length: mean(rollout.rows.map((row) => row.response.length)),
-        samples_per_second: rollout.rows.length / seconds,
-      };
+      last = iterationRow(iteration + 1, { rollout, returns, kls, klCoef, steps, lr, seconds: (performance.now() - started) / 1000 });
       return { score: last['objective/scores'], kl: last['objective/kl'] };
     },
 
@@ -186,6 +167,33 @@ function ppoTrainee(ctx: StageContext<PpoSettings>, inputs: PpoInputs, parts: Pp
     saveBeside: (step) => saveValueCheckpoint(ctx.outDir, step, models),
   };
   return { trainee, last: () => last };
+}
+
+/** The metrics row of an iteration: its rollout, the KL coefficient it was penalised with, and the means of its updates. */
+function iterationRow(
+  iteration: number,
+  it: { rollout: Rollout; returns: number[][]; kls: number[]; klCoef: number; steps: PpoStepStats[]; lr: number; seconds: number },
+): PpoRow {
+  const { rollout, kls, klCoef, steps } = it;
+  const stepMean = (name: keyof PpoStepStats) => mean(steps.map((step) => step[name]));
+  return {
+    iteration,
+    'objective/scores': mean(rollout.scores),
+    'objective/kl': mean(kls),
+    'objective/kl_coef': klCoef,
+    'objective/rlhf_reward': mean(rollout.scores.map((score, b) => score - klCoef * kls[b])),
+    'objective/entropy': tokenMean(rollout.entropy),
+    'policy/approxkl': stepMean('policy/approxkl'),
+    'policy/clipfrac': stepMean('policy/clipfrac'),
+    'loss/policy': stepMean('loss/policy'),
+    'loss/value': stepMean('loss/value'),
+    'val/clipfrac': stepMean('val/clipfrac'),
+    'val/explained_variance': explainedVariance(rollout.values, it.returns),
+    grad_norm: stepMean('grad_norm'),
+    lr: it.lr,
+    response_length: mean(rollout.rows.map((row) => row.response.length)),
+    samples_per_second: rollout.rows.length / it.seconds,
+  };
 }
 
 /** rollout_batch prompts: a shuffled pass over the prompts, repeated when there are fewer. */

@@ -81,8 +81,8 @@ export const sft: StageKind<SftSettings> = {
     const { model, tokenizer } = resumed ?? (await startingPoint(settings, ctx.inputs, (await readTexts(data.dir, 'train')).map((t) => t.text), seeds.model));
 
     try {
-      const parts = { model, tokenizer, optimizer, progress, trainRandom, seeds, started };
-      const { trainee, trainExamples, evalExamples, perEpoch } = await sftTrainee(ctx, data.dir, parts, resumed?.checkpoint);
+      const parts = { model, tokenizer, optimizer, progress, trainRandom, seeds, started, resumedFrom: resumed?.checkpoint };
+      const { trainee, trainExamples, evalExamples, perEpoch } = await sftTrainee(ctx, data.dir, parts);
       await trainLoop(ctx, trainee);
 
       // The final model and the summary.
@@ -121,28 +121,22 @@ interface SftParts {
   seeds: Seeds;
   /** When this attempt started (performance.now()). */
   started: number;
+  resumedFrom: Trainee['resumedFrom'];
 }
 
-/** The data, and the step, rows, evaluation and checkpoint state the training loop takes. */
-async function sftTrainee(ctx: StageContext<SftSettings>, dataDir: string, parts: SftParts, resumedFrom: Trainee['resumedFrom']) {
+/** The training loop's view of the sft stage: its step on a batch of examples, its rows, its evaluation and its checkpoint state. */
+async function sftTrainee(ctx: StageContext<SftSettings>, dataDir: string, parts: SftParts) {
   const { settings } = ctx;
   const { train } = settings;
   const { model, tokenizer, progress, trainRandom, seeds } = parts;
 
-  // Data
-  const contextLength = model.config.contextLength;
-  const what = settings.text === 'texts' ? 'texts' : 'prompts';
-  const trainExamples = await examples(settings, dataDir, 'train', tokenizer, contextLength);
-  const evalExamples = (await examples(settings, dataDir, 'test', tokenizer, contextLength)).slice(0, train.eval_size);
-  if (trainExamples.length === 0) throw new StageError(`sft: the data stage "${settings.data}" has no train ${what}`);
-  if (evalExamples.length === 0) throw new StageError(`sft: the data stage "${settings.data}" has no test ${what} to evaluate on`, 'set its split.test_fraction above 0');
-  const samplePrompts = (await readPrompts(dataDir, 'test')).slice(0, settings.samples.count).map((p) => p.prompt);
-  const samples = await readJsonlLog(join(ctx.outDir, SAMPLES_FILE));
+  const { trainExamples, evalExamples, samplePrompts } = await sftData(settings, dataDir, tokenizer, model.config.contextLength);
+  const samples = await readJsonlLog(join(ctx.outDir, SAMPLES_FILE)); // as resume left them
   const total = totalSteps(train, trainExamples.length);
   const perEpoch = Math.max(1, Math.ceil(trainExamples.length / train.batch_size));
   const batchAt = batchOrder(trainExamples, train.batch_size, perEpoch, seeds.order);
   ctx.log(
-    `${parameterCount(model)} parameters, vocabulary ${tokenizer.vocabSize}, context ${contextLength}; ` +
+    `${parameterCount(model)} parameters, vocabulary ${tokenizer.vocabSize}, context ${model.config.contextLength}; ` +
       `${trainExamples.length} train and ${evalExamples.length} held-out examples; ${total} steps`,
   );
 
@@ -152,8 +146,8 @@ async function sftTrainee(ctx: StageContext<SftSettings>, dataDir: string, parts
     train,
     total,
     updatesPerStep: 1,
-    startStep: resumedFrom?.step ?? 0,
-    resumedFrom,
+    startStep: parts.resumedFrom?.step ?? 0,
+    resumedFrom: parts.resumedFrom,
     columns: SFT_METRICS,
     optimizer: parts.optimizer,
     trained: [model],
@@ -201,6 +195,17 @@ async function sftTrainee(ctx: StageContext<SftSettings>, dataDir: string, parts
     }),
   };
   return { trainee, trainExamples: trainExamples.length, evalExamples: evalExamples.length, perEpoch };
+}
+
+/** The train and held-out examples in `tokenizer`'s tokens, and the held-out prompts to sample completions of. */
+async function sftData(settings: SftSettings, dataDir: string, tokenizer: Tokenizer, contextLength: number) {
+  const what = settings.text === 'texts' ? 'texts' : 'prompts';
+  const trainExamples = await examples(settings, dataDir, 'train', tokenizer, contextLength);
+  const evalExamples = (await examples(settings, dataDir, 'test', tokenizer, contextLength)).slice(0, settings.train.eval_size);
+  if (trainExamples.length === 0) throw new StageError(`sft: the data stage "${settings.data}" has no train ${what}`);
+  if (evalExamples.length === 0) throw new StageError(`sft: the data stage "${settings.data}" has no test ${what} to evaluate on`, 'set its split.test_fraction above 0');
+  const samplePrompts = (await readPrompts(dataDir, 'test')).slice(0, settings.samples.count).map((p) => p.prompt);
+  return { trainExamples, evalExamples, samplePrompts };
 }
 
 /** The examples of one split: whole texts, or prompts with their completions. */

@@ -8,11 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { createModel, disposeModel, generate } from '../../src/model/index.ts';
-import { createPpoModels, disposePpoModels } from '../../src/ppo/models.ts';
+import { createPpoModels, disposePpoModels, trainedModels } from '../../src/ppo/models.ts';
 import { measureRollout } from '../../src/ppo/rollout.ts';
-import { minibatches, ppoStep, selectExamples } from '../../src/ppo/update.ts';
+import { minibatches, ppoLoss, selectExamples } from '../../src/ppo/update.ts';
 import { Random } from '../../src/core/random.ts';
 import { createOptimizer } from '../../src/training/optimizer.ts';
+import { optimizerUpdate } from '../../src/training/update.ts';
 import { imdbShape } from '../modelShapes.ts';
 import { describe } from './sftStep.ts';
 import { median, round, type BenchCase } from './types.ts';
@@ -67,7 +68,11 @@ export const ppoIteration: BenchCase = {
       };
       for (let epoch = 0; epoch < sizes.ppoEpochs; epoch++) {
         for (const indices of minibatches(rows.length, sizes.minibatchSize, random)) {
-          ppoStep(models, optimizer, selectExamples(examples, indices), 0, { cliprange: 0.2, cliprangeValue: 0.2, vfCoef: 0.1, maxGradNorm: 1, lr: 1e-5 });
+          const minibatch = selectExamples(examples, indices);
+          await optimizerUpdate(trainedModels(models), optimizer, () => {
+            const { loss, stats } = ppoLoss(models, minibatch, 0, { cliprange: 0.2, cliprangeValue: 0.2, vfCoef: 0.1 });
+            return { loss, kept: stats };
+          }, { lr: 1e-5, maxGradNorm: 1 });
         }
       }
       const optimising = (performance.now() - start) / 1000;

@@ -1,22 +1,19 @@
 /**
- * The training loop shared by the stages that learn from preference pairs (dpo,
- * preferred_ft, unlikelihood); the objective (objectives.ts) is what differs.
- *
- * Reads top to bottom: inputs, the reference log-probabilities (once, before training),
- * resume, then per step: batch, forward and loss, gradients, clip, step, log, eval,
- * checkpoint, tick; then the final model in `<outDir>/model/` and the summary.
+ * The stages that learn from preference pairs (dpo, preferred_ft, unlikelihood): their
+ * inputs, the reference log-probabilities (once, before training), and their step for
+ * the training loop (src/training/trainLoop.ts); the objective (objectives.ts) is what
+ * differs. Then the final model in `<outDir>/model/` and the summary.
  * Dropout is off throughout (the forward passes do not train dropout).
  */
-import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { StageError } from '../core/errors.ts';
 import { disposeModel, loadStageModel, modelDir, saveModel, type GPT } from '../model/index.ts';
-import type { StageContext } from '../core/stageContract.ts';
-import { clipByGlobalNorm } from '../training/clip.ts';
-import { latestCheckpoint, resumeFrom, saveCheckpoint } from '../training/checkpoints.ts';
-import { dropMetricsAfter } from '../training/resumeFiles.ts';
-import { disposeGradients, modelGradients } from '../training/gradients.ts';
-import { isEvery, lrAt, optimizerFor, totalSteps, type TrainSettings } from '../training/settings.ts';
+import type { StageContext, StageOutput } from '../core/stageContract.ts';
+import type { Tokenizer } from '../tokenizer/index.ts';
+import type { Optimizer } from '../training/optimizer.ts';
+import { resume, type Resumed } from '../training/resume.ts';
+import { optimizerFor, totalSteps, type TrainSettings } from '../training/settings.ts';
+import type { Trainee } from '../training/trainee.ts';
+import { trainLoop } from '../training/trainLoop.ts';
 import { batchSchedule } from './batch.ts';
 import { evaluatePairs, referenceBatch } from './evaluate.ts';
 import { onlyInput } from '../core/onlyInput.ts';
@@ -30,6 +27,12 @@ export interface PairwiseStageSettings {
   policy: string;
   pairs: string;
   train: TrainSettings;
+}
+
+/** Forward passes of the policy and of the reference, for the summary. */
+interface ForwardPasses {
+  policy: number;
+  reference: number;
 }
 
 export async function trainPairwise(ctx: StageContext<PairwiseStageSettings>, objective: PairwiseObjective): Promise<void> {
@@ -47,133 +50,138 @@ export async function trainPairwise(ctx: StageContext<PairwiseStageSettings>, ob
   const pad = tokenizer.pad;
 
   // The reference log-probabilities: the initial policy's, for every pair, once.
-  const forwardPasses = { policy: 0, reference: 0 };
-  let reference: ReferenceLogps | undefined;
-  let referenceOrigin: ReferenceOrigin | 'none' = 'none';
-  if (objective.usesReference) {
-    const cached = await cachedReferenceLogps({
-      outDir: ctx.outDir,
-      policyModelDir: modelDir(policyInput.dir),
-      pairsDir: pairsInput.dir,
-      pairs,
-      compute: async () => {
-        ctx.log(`computing the reference log-probabilities of ${pairs.length} pairs`);
-        ctx.progress.start(pairs.length, 'reference');
-        const { logps, forwardPasses: passes } = await computeReferenceLogps(initial, pairs, {
-          pad,
-          batchSize: train.batch_size,
-          onBatch: async (done) => {
-            ctx.progress.update(done);
-            await ctx.tick();
-          },
-        });
-        ctx.progress.stop();
-        forwardPasses.reference += passes;
-        return logps;
-      },
-    });
-    reference = cached.logps;
-    referenceOrigin = cached.origin;
-    if (cached.origin !== 'computed') ctx.log(`reference log-probabilities from ${cached.origin === 'stage' ? 'this stage' : cached.sharedFile}`);
-  }
+  const forwardPasses: ForwardPasses = { policy: 0, reference: 0 };
+  const { reference, origin } = objective.usesReference
+    ? await referenceLogps(ctx, initial, pairs, { policyInput, pairsInput, pad, forwardPasses })
+    : { reference: undefined, origin: 'none' as const };
   const evalPairs = evalIndices.map((i) => pairs[i]);
   const evalReference = reference && select(reference, evalIndices);
 
-  // Resume from the last checkpoint, if an earlier attempt left one.
+  // Resume from the last checkpoint that loads, if an earlier attempt left one.
   const optimizer = optimizerFor(train);
-  let model: GPT = initial;
-  let step = 0;
-  const checkpoint = await latestCheckpoint(ctx.outDir);
-  if (checkpoint) {
-    const resumed = await resumeFrom(checkpoint, optimizer);
-    disposeModel(initial);
-    model = resumed.model;
-    step = resumed.state.step;
-    await dropMetricsAfter(join(ctx.outDir, 'metrics.csv'), step);
-    ctx.log(`resuming from step ${step}`);
-  }
-  const total = totalSteps(train, trainIndices.length);
-  const schedule = batchSchedule(trainIndices.length, train.batch_size, total, ctx.random.fork());
-  const columns = ['step', 'epoch', 'loss', ...objective.metrics, 'grad_norm', 'lr', 'eval/loss', ...objective.metrics.map((m) => `eval/${m}`)];
-  const metrics = ctx.metrics(columns);
-  let last: Record<string, number> = {};
-  let lastEval: Record<string, number> = {};
-
-  ctx.progress.start(total, ctx.id);
+  const resumed = await resume(ctx, { optimizer, stepColumn: 'step' });
+  if (resumed) disposeModel(initial);
+  const model: GPT = resumed?.model ?? initial;
+  const data: PairwiseData = { pairs, trainIndices, evalPairs, reference, evalReference, pad };
+  const measured = { last: {}, eval: {} };
+  const trainee = pairwiseTrainee(ctx, objective, data, { model, tokenizer, optimizer, resumed, forwardPasses, measured });
   try {
-    while (step < total) {
-      // Batch: this step's pairs and their reference log-probabilities.
-      const batch = schedule[step].map((i) => trainIndices[i]);
-      const batchPairs = batch.map((i) => pairs[i]);
-      const batchReference = reference && select(reference, batch);
-      const lr = lrAt(train, step, total);
-
-      // Forward and loss, gradients (the metrics are kept out of the gradient's tidy).
-      let kept: tf.Tensor | undefined;
-      const { loss, grads } = modelGradients([model], () => {
-        const logps = pairLogps(model, batchPairs, pad, { rejected: objective.usesRejected });
-        const out = objective.loss(logps, referenceBatch(batchReference, 0, batch.length));
-        kept = tf.keep(tf.stack(objective.metrics.map((m) => out.metrics[m]))); // (M,)
-        return out.loss;
-      });
-      forwardPasses.policy++;
-      const values = kept ? Array.from(await kept.data()) : [];
-      kept?.dispose();
-      if (!Number.isFinite(loss)) {
-        disposeGradients(grads);
-        throw new StageError(
-          `${ctx.id}: the loss is ${loss} at step ${step + 1}; stopped (the last good checkpoint is kept)`,
-          'lower train.lr or beta, or check the pairs',
-        );
-      }
-
-      // Clip, step.
-      const clipped = clipByGlobalNorm(grads, train.max_grad_norm);
-      optimizer.step(model.params, clipped.grads, lr);
-      disposeGradients(clipped.grads);
-      step++;
-
-      // Log, eval.
-      last = { loss, ...Object.fromEntries(objective.metrics.map((m, i) => [m, values[i]])), grad_norm: clipped.norm, lr };
-      const evaluate = evalPairs.length > 0 && isEvery(train.eval_every, step, total);
-      let evalRow: Record<string, number> = {};
-      if (evaluate) {
-        lastEval = await evaluatePairs(model, objective, evalPairs, evalReference, { pad, batchSize: train.batch_size });
-        forwardPasses.policy += Math.ceil(evalPairs.length / train.batch_size);
-        evalRow = Object.fromEntries(Object.entries(lastEval).map(([k, v]) => [`eval/${k}`, v]));
-      }
-      if (evaluate || isEvery(train.log_every, step, total)) {
-        metrics.log({ step, epoch: (step * train.batch_size) / trainIndices.length, ...last, ...evalRow });
-      }
-      ctx.progress.update(step, { loss });
-
-      // Checkpoint.
-      if (isEvery(train.checkpoint_every, step, total)) {
-        await saveCheckpoint(ctx.outDir, {
-          model,
-          optimizer,
-          tokenizerJson: tokenizer.toJSON(),
-          state: { step, optimizerStep: 0, random: [], extra: {} }, // saveCheckpoint records the optimizer's own step; the batch schedule needs no state
-        });
-      }
-      await ctx.tick();
-    }
+    await trainLoop(ctx, trainee);
     // The final model.
     await saveModel(modelDir(ctx.outDir), model, tokenizer.toJSON());
   } finally {
-    ctx.progress.stop();
-    await metrics.close();
     disposeModel(model);
     optimizer.dispose();
   }
   await ctx.summary({
-    steps: total,
+    steps: trainee.total,
     pairs: { train: trainIndices.length, eval: evalPairs.length },
-    final: last,
-    eval: lastEval,
-    reference_logps: referenceOrigin,
+    final: measured.last,
+    eval: measured.eval,
+    reference_logps: origin,
     forward_passes: forwardPasses,
   });
+}
+
+/** The pairs and their reference log-probabilities, as the step and the evaluation take them. */
+interface PairwiseData {
+  pairs: PairRecord[];
+  trainIndices: number[];
+  evalPairs: PairRecord[];
+  reference: ReferenceLogps | undefined;
+  evalReference: ReferenceLogps | undefined;
+  pad: number;
+}
+
+interface PairwiseParts {
+  model: GPT;
+  tokenizer: Tokenizer;
+  optimizer: Optimizer;
+  resumed: Resumed<unknown> | undefined;
+  forwardPasses: ForwardPasses;
+  /** The last step's training values and the last evaluation, for the summary. */
+  measured: { last: Record<string, number>; eval: Record<string, number> };
+}
+
+/** The training loop's view of a pairwise stage: a step on a batch of pairs, and the held-out evaluation. */
+function pairwiseTrainee(ctx: StageContext<PairwiseStageSettings>, objective: PairwiseObjective, data: PairwiseData, parts: PairwiseParts): Trainee {
+  const { train } = ctx.settings;
+  const { pairs, trainIndices, evalPairs, reference, pad } = data;
+  const { model, forwardPasses, measured } = parts;
+  const total = totalSteps(train, trainIndices.length);
+  const schedule = batchSchedule(trainIndices.length, train.batch_size, total, ctx.random.fork());
+  return {
+    train,
+    total,
+    updatesPerStep: 1,
+    startStep: parts.resumed?.state.step ?? 0,
+    resumedFrom: parts.resumed?.checkpoint,
+    columns: ['step', 'epoch', 'loss', ...objective.metrics, 'grad_norm', 'lr', 'eval/loss', ...objective.metrics.map((m) => `eval/${m}`)],
+    optimizer: parts.optimizer,
+    trained: [model],
+    model,
+    tokenizer: parts.tokenizer,
+
+    async step(step, update) {
+      // Batch: this step's pairs and their reference log-probabilities.
+      const batch = schedule[step].map((i) => trainIndices[i]);
+      const batchPairs = batch.map((i) => pairs[i]);
+      const batchReference = reference && select(reference, batch);
+      const out = await update(() => {
+        const logps = pairLogps(model, batchPairs, pad, { rejected: objective.usesRejected });
+        const { loss, metrics } = objective.loss(logps, referenceBatch(batchReference, 0, batch.length));
+        return { loss, kept: Object.fromEntries(objective.metrics.map((m) => [m, metrics[m]])) };
+      });
+      forwardPasses.policy++;
+      measured.last = { loss: out.loss, ...Object.fromEntries(objective.metrics.map((m) => [m, out.kept[m][0]])), grad_norm: out.gradNorm, lr: out.lr };
+      return { loss: out.loss };
+    },
+
+    row: (step) => ({ epoch: (step * train.batch_size) / trainIndices.length, ...measured.last }),
+
+    evaluate:
+      evalPairs.length === 0
+        ? undefined
+        : async () => {
+            measured.eval = await evaluatePairs(model, objective, evalPairs, data.evalReference, { pad, batchSize: train.batch_size });
+            forwardPasses.policy += Math.ceil(evalPairs.length / train.batch_size);
+            return measured.eval;
+          },
+
+    checkpointState: () => ({ random: [], extra: {} }), // the batch schedule needs no state
+  };
+}
+
+/** The reference log-probabilities of every pair: from this stage's output or the shared file, else computed by `initial`. */
+async function referenceLogps(
+  ctx: StageContext<PairwiseStageSettings>,
+  initial: GPT,
+  pairs: PairRecord[],
+  options: { policyInput: StageOutput; pairsInput: StageOutput; pad: number; forwardPasses: ForwardPasses },
+): Promise<{ reference: ReferenceLogps; origin: ReferenceOrigin }> {
+  const cached = await cachedReferenceLogps({
+    outDir: ctx.outDir,
+    policyModelDir: modelDir(options.policyInput.dir),
+    pairsDir: options.pairsInput.dir,
+    pairs,
+    compute: async () => {
+      ctx.log(`computing the reference log-probabilities of ${pairs.length} pairs`);
+      ctx.progress.start(pairs.length, 'reference');
+      const { logps, forwardPasses } = await computeReferenceLogps(initial, pairs, {
+        pad: options.pad,
+        batchSize: ctx.settings.train.batch_size,
+        onBatch: async (done) => {
+          ctx.progress.update(done);
+          await ctx.tick();
+        },
+      });
+      ctx.progress.stop();
+      options.forwardPasses.reference += forwardPasses;
+      return logps;
+    },
+  });
+  if (cached.origin !== 'computed') ctx.log(`reference log-probabilities from ${cached.origin === 'stage' ? 'this stage' : cached.sharedFile}`);
+  return { reference: cached.logps, origin: cached.origin };
 }
 
 function indicesOf(pairs: PairRecord[], split: PairRecord['split']): number[] {

@@ -65,16 +65,6 @@ export function trainedModels(models: PpoModels): GPT[] {
   return models.sharedBackbone ? [models.value] : [models.policy, models.value];
 }
 
-/** The trained variables under the names modelGradients gives their gradients (`0:name` when there are two models). */
-export function trainedVariables(models: PpoModels): Map<string, tf.Variable> {
-  const list = trainedModels(models);
-  const variables = new Map<string, tf.Variable>();
-  list.forEach((model, i) => {
-    for (const [name, variable] of model.params) if (variable.trainable) variables.set(list.length === 1 ? name : `${i}:${name}`, variable);
-  });
-  return variables;
-}
-
 /** The value function's own parameters: with a shared backbone only the head, else its whole model. */
 export function valueParameters(models: PpoModels): Map<string, tf.Variable> {
   if (!models.sharedBackbone) return models.value.params;

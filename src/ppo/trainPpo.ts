@@ -1,10 +1,11 @@
 /**
- * The PPO training loop, top to bottom: resume, then per iteration: prompts, rollout
- * (sample, score, measure), per-token rewards and advantages, ppo_epochs of minibatch
- * steps, KL control, log, checkpoint. The stage (src/stages/ppo.ts) loads its inputs
+ * PPO's training: resume (the policy, the optimizer, the value function, the KL
+ * controller and the random state), then one iteration per step of the training loop
+ * (src/training/trainLoop.ts): prompts, rollout (sample, score, measure), per-token
+ * rewards and advantages, ppo_epochs of minibatch updates, KL control. The loop logs,
+ * checkpoints and ticks per iteration. The stage (src/stages/ppo.ts) loads its inputs
  * and calls trainPpo; a test can call it with a reward of its own.
  */
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StageError } from '../core/errors.ts';
 import { AdaptiveKLController, FixedKLController, restoreKLController, type KLController, type KLControllerState } from '../losses/klController.ts';
@@ -14,16 +15,18 @@ import type { Reward } from '../rewards/index.ts';
 import type { PpoSettings } from '../core/settings/ppo.ts';
 import type { StageContext } from '../core/stageContract.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
-import { latestCheckpoint, resumeFrom, saveCheckpoint } from '../training/checkpoints.ts';
-import { dropMetricsAfter } from '../training/resumeFiles.ts';
-import { isEvery, lrAt, optimizerFor, type TrainSettings } from '../training/settings.ts';
+import type { Optimizer } from '../training/optimizer.ts';
+import { resume } from '../training/resume.ts';
+import { optimizerFor, type TrainSettings } from '../training/settings.ts';
+import type { Trainee } from '../training/trainee.ts';
+import { trainLoop } from '../training/trainLoop.ts';
 import { encodePrompt } from '../model/sampleCompletions.ts';
-import { createPpoModels, disposePpoModels } from './models.ts';
+import { createPpoModels, disposePpoModels, trainedModels, type PpoModels } from './models.ts';
 import { rolloutAdvantages, normalizeScores, sequenceKl } from '../losses/ppoRewards.ts';
-import { collectRollout } from './rollout.ts';
+import { collectRollout, type Rollout } from './rollout.ts';
 import { explainedVariance, mean, tokenMean } from '../losses/statistics.ts';
-import { minibatches, ppoStep, selectExamples, type PpoStepStats } from './update.ts';
-import { loadValueCheckpoint, saveValueCheckpoint } from './valueCheckpoint.ts';
+import { minibatches, ppoLoss, selectExamples, type PpoStepStats } from './update.ts';
+import { readValueCheckpoint, restoreValue, saveValueCheckpoint } from './valueCheckpoint.ts';
 
 export interface PpoInputs {
   /** The upstream policy (copied; the caller keeps and disposes it). */
@@ -60,38 +63,70 @@ export type PpoRow = Record<(typeof PPO_COLUMNS)[number], number>;
 export async function trainPpo(ctx: StageContext<PpoSettings>, inputs: PpoInputs): Promise<PpoRow | undefined> {
   const s = ctx.settings;
   const train = s.train as TrainSettings;
-  const { tokenizer, reward } = inputs;
+  const { tokenizer } = inputs;
   if (inputs.prompts.length === 0) throw new StageError('ppo: the dataset has no train prompts');
   if (s.kl_target !== undefined && !(s.kl_coef > 0)) {
     throw new StageError(`ppo: kl_target ${s.kl_target} needs kl_coef > 0 to adapt from (got ${s.kl_coef})`);
   }
   const models = createPpoModels(inputs.policy, s.value, { seed: ctx.seed, rewardModel: inputs.rewardModel });
   const optimizer = optimizerFor(train);
-  const prompts = inputs.prompts.map((text) => ({ text, ids: encodePrompt(tokenizer, text, inputs.policy.config.contextLength, s.sampling.max_new_tokens) }));
-  const stepsPerIteration = s.ppo_epochs * Math.ceil(s.rollout_batch / s.minibatch_size);
-  const totalSteps = s.iterations * stepsPerIteration;
-  const metrics = ctx.metrics([...PPO_COLUMNS]);
-  let last: PpoRow | undefined;
   try {
     // Resume: the policy, the optimizer, the value function, the KL controller and the random state.
     let random = ctx.random;
     let controller: KLController = s.kl_target === undefined ? new FixedKLController(s.kl_coef) : new AdaptiveKLController(s.kl_coef, s.kl_target, s.kl_horizon);
-    let start = 0;
-    const checkpoint = await latestCheckpoint(ctx.outDir);
-    if (checkpoint) {
-      const { model, state } = await resumeFrom(checkpoint, optimizer);
-      copyWeights(models.policy, model);
-      disposeModel(model);
-      await loadValueCheckpoint(ctx.outDir, checkpoint.step, models);
-      random = Random.fromState(state.random);
-      controller = restoreKLController(state.extra.kl as KLControllerState);
-      start = state.step;
-      await dropMetricsAfter(join(ctx.outDir, 'metrics.csv'), start, 'iteration');
-      ctx.log(`resuming from iteration ${start} (kl_coef ${controller.value.toPrecision(4)})`);
+    const resumed = await resume(ctx, { optimizer, stepColumn: 'iteration', readBeside: (checkpoint) => readValueCheckpoint(ctx.outDir, checkpoint.step, models) });
+    if (resumed) {
+      copyWeights(models.policy, resumed.model);
+      disposeModel(resumed.model);
+      restoreValue(models, resumed.beside);
+      random = Random.fromState(resumed.state.random);
+      controller = restoreKLController(resumed.state.extra.kl as KLControllerState);
+      ctx.log(`kl_coef ${controller.value.toPrecision(4)} from the checkpoint`);
     }
 
-    ctx.progress.start(s.iterations, 'ppo');
-    for (let iteration = start; iteration < s.iterations; iteration++) {
+    const iterations = ppoTrainee(ctx, inputs, { models, optimizer, random, controller, resumedFrom: resumed?.checkpoint, startStep: resumed?.state.step ?? 0 });
+    await trainLoop(ctx, iterations.trainee);
+
+    await saveModel(modelDir(ctx.outDir), models.policy, tokenizer.toJSON());
+    await ctx.summary({ iterations: s.iterations, kl_coef: controller.value, final: iterations.last() ?? null });
+    return iterations.last();
+  } finally {
+    optimizer.dispose();
+    disposePpoModels(models);
+  }
+}
+
+interface PpoParts {
+  models: PpoModels;
+  optimizer: Optimizer;
+  random: Random;
+  controller: KLController;
+  resumedFrom: Trainee['resumedFrom'];
+  startStep: number;
+}
+
+/** PPO's iteration as the training loop's step, and the last iteration's row. */
+function ppoTrainee(ctx: StageContext<PpoSettings>, inputs: PpoInputs, parts: PpoParts): { trainee: Trainee; last: () => PpoRow | undefined } {
+  const s = ctx.settings;
+  const { tokenizer, reward } = inputs;
+  const { models, random, controller } = parts;
+  const prompts = inputs.prompts.map((text) => ({ text, ids: encodePrompt(tokenizer, text, inputs.policy.config.contextLength, s.sampling.max_new_tokens) }));
+  const lossSettings = { cliprange: s.cliprange, cliprangeValue: s.cliprange_value, vfCoef: s.vf_coef };
+  let last: PpoRow | undefined;
+
+  const trainee: Trainee = {
+    train: s.train as TrainSettings,
+    total: s.iterations,
+    updatesPerStep: s.ppo_epochs * Math.ceil(s.rollout_batch / s.minibatch_size),
+    startStep: parts.startStep,
+    resumedFrom: parts.resumedFrom,
+    columns: [...PPO_COLUMNS],
+    optimizer: parts.optimizer,
+    trained: trainedModels(models),
+    model: models.policy,
+    tokenizer,
+
+    async step(iteration, update) {
       const started = performance.now();
       // Rollout: a completion of each of rollout_batch prompts, scored and measured before any update.
       const rollout = await collectRollout(models, tokenizer, reward, drawPrompts(prompts, s.rollout_batch, random), s.sampling, random);
@@ -102,23 +137,18 @@ export async function trainPpo(ctx: StageContext<PpoSettings>, inputs: PpoInputs
       const { advantages, returns } = rolloutAdvantages(rollout, scores, { klCoef, gamma: s.gamma, lam: s.lam, whitenRewards: s.whiten_rewards });
       const examples = { rows: rollout.rows, oldLogprobs: rollout.logprobs, oldValues: rollout.values, advantages, returns };
 
-      // Optimise: ppo_epochs passes over shuffled minibatches.
+      // Optimise: ppo_epochs passes over shuffled minibatches, one update each.
       const steps: PpoStepStats[] = [];
       let lr = 0;
       for (let epoch = 0; epoch < s.ppo_epochs; epoch++) {
         for (const indices of minibatches(rollout.rows.length, s.minibatch_size, random)) {
-          lr = lrAt(train, iteration * stepsPerIteration + steps.length, totalSteps);
-          const stats = ppoStep(models, optimizer, selectExamples(examples, indices), tokenizer.pad, {
-            cliprange: s.cliprange,
-            cliprangeValue: s.cliprange_value,
-            vfCoef: s.vf_coef,
-            maxGradNorm: train.max_grad_norm,
-            lr,
+          const out = await update(() => {
+            const { loss, stats } = ppoLoss(models, selectExamples(examples, indices), tokenizer.pad, lossSettings);
+            return { loss, kept: stats };
           });
-          if (!Number.isFinite(stats.loss)) {
-            throw new StageError(`ppo: the loss is ${stats.loss} at iteration ${iteration + 1}, epoch ${epoch + 1}; the last good checkpoint is kept`, 'lower train.lr or kl_coef');
-          }
-          steps.push(stats);
+          const measured = Object.fromEntries(Object.entries(out.kept).map(([name, [value]]) => [name, value]));
+          steps.push({ loss: out.loss, ...measured, grad_norm: out.gradNorm } as PpoStepStats);
+          lr = out.lr;
           await ctx.tick();
         }
       }
@@ -127,52 +157,43 @@ export async function trainPpo(ctx: StageContext<PpoSettings>, inputs: PpoInputs
       const kls = rollout.logprobs.map((logprobs, b) => sequenceKl(logprobs, rollout.refLogprobs[b]));
       controller.update(mean(kls), rollout.rows.length);
 
-      // Log.
-      const seconds = (performance.now() - started) / 1000;
-      const stepMean = (name: keyof PpoStepStats) => mean(steps.map((step) => step[name]));
-      last = {
-        iteration: iteration + 1,
-        'objective/scores': mean(rollout.scores),
-        'objective/kl': mean(kls),
-        'objective/kl_coef': klCoef,
-        'objective/rlhf_reward': mean(rollout.scores.map((score, b) => score - klCoef * kls[b])),
-        'objective/entropy': tokenMean(rollout.entropy),
-        'policy/approxkl': stepMean('policy/approxkl'),
-        'policy/clipfrac': stepMean('policy/clipfrac'),
-        'loss/policy': stepMean('loss/policy'),
-        'loss/value': stepMean('loss/value'),
-        'val/clipfrac': stepMean('val/clipfrac'),
-        'val/explained_variance': explainedVariance(rollout.values, returns),
-        grad_norm: stepMean('grad_norm'),
-        lr,
-        response_length: mean(rollout.rows.map((row) => row.response.length)),
-        samples_per_second: rollout.rows.length / seconds,
-      };
-      if (isEvery(train.log_every, iteration + 1, s.iterations)) metrics.log(last);
-      ctx.progress.update(iteration + 1, { score: last['objective/scores'], kl: last['objective/kl'] });
+      // The row.
+      last = iterationRow(iteration + 1, { rollout, returns, kls, klCoef, steps, lr, seconds: (performance.now() - started) / 1000 });
+      return { score: last['objective/scores'], kl: last['objective/kl'] };
+    },
 
-      // Checkpoint: the value function first, so that a complete checkpoint always has it.
-      if (isEvery(train.checkpoint_every, iteration + 1, s.iterations)) {
-        await saveValueCheckpoint(ctx.outDir, iteration + 1, models);
-        await saveCheckpoint(ctx.outDir, {
-          model: models.policy,
-          optimizer,
-          tokenizerJson: tokenizer.toJSON(),
-          state: { step: iteration + 1, optimizerStep: 0, random: random.state(), extra: { kl: controller.state() } },
-        });
-      }
-      await ctx.tick();
-    }
-    ctx.progress.stop();
+    row: () => last!,
+    checkpointState: () => ({ random: random.state(), extra: { kl: controller.state() } }),
+    saveBeside: (step) => saveValueCheckpoint(ctx.outDir, step, models),
+  };
+  return { trainee, last: () => last };
+}
 
-    await saveModel(modelDir(ctx.outDir), models.policy, tokenizer.toJSON());
-    await ctx.summary({ iterations: s.iterations, kl_coef: controller.value, final: last ?? null });
-    return last;
-  } finally {
-    await metrics.close();
-    optimizer.dispose();
-    disposePpoModels(models);
-  }
+/** The metrics row of an iteration: its rollout, the KL coefficient it was penalised with, and the means of its updates. */
+function iterationRow(
+  iteration: number,
+  it: { rollout: Rollout; returns: number[][]; kls: number[]; klCoef: number; steps: PpoStepStats[]; lr: number; seconds: number },
+): PpoRow {
+  const { rollout, kls, klCoef, steps } = it;
+  const stepMean = (name: keyof PpoStepStats) => mean(steps.map((step) => step[name]));
+  return {
+    iteration,
+    'objective/scores': mean(rollout.scores),
+    'objective/kl': mean(kls),
+    'objective/kl_coef': klCoef,
+    'objective/rlhf_reward': mean(rollout.scores.map((score, b) => score - klCoef * kls[b])),
+    'objective/entropy': tokenMean(rollout.entropy),
+    'policy/approxkl': stepMean('policy/approxkl'),
+    'policy/clipfrac': stepMean('policy/clipfrac'),
+    'loss/policy': stepMean('loss/policy'),
+    'loss/value': stepMean('loss/value'),
+    'val/clipfrac': stepMean('val/clipfrac'),
+    'val/explained_variance': explainedVariance(rollout.values, it.returns),
+    grad_norm: stepMean('grad_norm'),
+    lr: it.lr,
+    response_length: mean(rollout.rows.map((row) => row.response.length)),
+    samples_per_second: rollout.rows.length / it.seconds,
+  };
 }
 
 /** rollout_batch prompts: a shuffled pass over the prompts, repeated when there are fewer. */

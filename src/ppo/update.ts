@@ -1,17 +1,15 @@
 /**
- * PPO's optimisation phase: shuffled minibatches of a rollout, and one step on each of
- * the clipped surrogate policy loss plus vf_coef times the clipped value loss
- * (src/losses/ppoLosses.ts), with global-norm gradient clipping.
+ * PPO's optimisation phase: shuffled minibatches of a rollout, and the loss of each, the
+ * clipped surrogate policy loss plus vf_coef times the clipped value loss
+ * (src/losses/ppoLosses.ts). The training loop takes one optimizer update on each
+ * (src/training/update.ts: gradients, clipping, the non-finite rule).
  */
 import * as tf from '@tensorflow/tfjs';
 import { policyLoss, valueLoss } from '../losses/ppoLosses.ts';
 import type { Random } from '../core/random.ts';
-import { clipByGlobalNorm } from '../training/clip.ts';
-import { disposeGradients, modelGradients } from '../training/gradients.ts';
-import type { Optimizer } from '../training/optimizer.ts';
 import { disposeBatch, rolloutBatch, scatterTensor, type RolloutRow } from './batch.ts';
 import { policyAndValues } from './forward.ts';
-import { trainedModels, trainedVariables, type PpoModels } from './models.ts';
+import type { PpoModels } from './models.ts';
 
 /** The rollout rows a minibatch trains on, with what the rollout measured (ragged, one number per response token). */
 export interface PpoExamples {
@@ -22,16 +20,13 @@ export interface PpoExamples {
   returns: number[][];
 }
 
-export interface PpoStepSettings {
+export interface PpoLossSettings {
   cliprange: number;
   cliprangeValue: number;
   vfCoef: number;
-  /** 0 turns clipping off. */
-  maxGradNorm: number;
-  lr: number;
 }
 
-/** What one step measured (each a mean over the minibatch's response tokens). */
+/** What one update measured (each a mean over the minibatch's response tokens). */
 export interface PpoStepStats {
   loss: number;
   'loss/policy': number;
@@ -70,7 +65,7 @@ export function ppoLoss(
   models: PpoModels,
   examples: PpoExamples,
   pad: number,
-  settings: Omit<PpoStepSettings, 'maxGradNorm' | 'lr'>,
+  settings: PpoLossSettings,
   width = 0,
 ): { loss: tf.Scalar; stats: Record<Exclude<keyof PpoStepStats, 'grad_norm' | 'loss'>, tf.Scalar> } {
   const batch = rolloutBatch(examples.rows, pad, width);
@@ -95,20 +90,4 @@ export function ppoLoss(
   } finally {
     disposeBatch(batch);
   }
-}
-
-/** One optimisation step on a minibatch: loss, gradients, clip, optimizer step. */
-export function ppoStep(models: PpoModels, optimizer: Optimizer, examples: PpoExamples, pad: number, settings: PpoStepSettings): PpoStepStats {
-  const stats: Record<string, tf.Scalar> = {};
-  const { loss, grads } = modelGradients(trainedModels(models), () => {
-    const out = ppoLoss(models, examples, pad, settings);
-    for (const [name, value] of Object.entries(out.stats)) stats[name] = tf.keep(value);
-    return out.loss;
-  });
-  const clipped = clipByGlobalNorm(grads, settings.maxGradNorm);
-  if (Number.isFinite(loss)) optimizer.step(trainedVariables(models), clipped.grads, settings.lr);
-  disposeGradients(clipped.grads);
-  const values = Object.fromEntries(Object.entries(stats).map(([name, value]) => [name, value.dataSync()[0]]));
-  tf.dispose(Object.values(stats));
-  return { loss, ...values, grad_norm: clipped.norm } as PpoStepStats;
 }

@@ -29,16 +29,28 @@ export async function saveValueCheckpoint(outDir: string, step: number, models: 
   await writeFileAtomic(valueCheckpointFile(outDir, step), serializeSafetensors(entries));
 }
 
-/** Restores the value function's parameters saved at `step`. */
-export async function loadValueCheckpoint(outDir: string, step: number, models: PpoModels): Promise<void> {
+/**
+ * Reads the value function's parameters saved at `step`, checked against `models`'
+ * shapes, changing nothing (a file that does not load throws).
+ */
+export async function readValueCheckpoint(outDir: string, step: number, models: PpoModels): Promise<Map<string, Float32Array>> {
   const file = valueCheckpointFile(outDir, step);
   if (!existsSync(file)) throw new StageError(`${file} is missing: cannot resume the value function of checkpoint ${step}`);
   const stored = parseSafetensors(await readFile(file), file);
+  const values = new Map<string, Float32Array>();
   for (const [name, variable] of valueParameters(models)) {
     const entry = stored.tensors.get(name);
     if (!entry || entry.shape.join(',') !== variable.shape.join(',')) throw new StageError(`${file}: no tensor ${name} of shape [${variable.shape}]`);
-    const values = tf.tensor(stored.read(name), variable.shape);
-    variable.assign(values);
-    values.dispose();
+    values.set(name, stored.read(name));
+  }
+  return values;
+}
+
+/** Sets the value function's parameters to what readValueCheckpoint read. */
+export function restoreValue(models: PpoModels, values: Map<string, Float32Array>): void {
+  for (const [name, variable] of valueParameters(models)) {
+    const value = tf.tensor(values.get(name)!, variable.shape);
+    variable.assign(value);
+    value.dispose();
   }
 }

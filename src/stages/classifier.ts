@@ -2,8 +2,9 @@
  * The `classifier` stage: the paper's ground truth, a sentiment classifier
  * p(positive | text) = sigma(z), z the scalar head of a GPT backbone at the last token of
  * [bos, text], trained on a dataset stage's labelled texts (0 negative, 1 positive) with
- * binary cross-entropy softplus(z) - y z. The backbone is new (`model` and `tokenizer`) or
- * an upstream model stage's (`init`). Its model/ is what `reward: {kind: classifier}` loads.
+ * binary cross-entropy softplus(z) - y z by the training loop (src/training/trainLoop.ts).
+ * The backbone is new (`model` and `tokenizer`) or an upstream model stage's (`init`).
+ * Its model/ is what `reward: {kind: classifier}` loads.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readTexts, type TextRecord } from '../data/artifacts.ts';
@@ -15,13 +16,11 @@ import { logisticAccuracy, logisticLoss } from '../losses/logistic.ts';
 import { mean } from '../losses/statistics.ts';
 import { ScalarScorer } from '../rewards/scorer.ts';
 import { encodeForScore, padRight } from '../rewards/sequences.ts';
-import { resumeOrStart } from '../training/scalarHeadResume.ts';
+import { resume } from '../training/resume.ts';
 import { onlyInput } from '../core/onlyInput.ts';
 import { buildTokenizer, WORD_DEFAULTS, type Tokenizer, type TokenizerSettings } from '../tokenizer/index.ts';
-import { saveCheckpoint } from '../training/checkpoints.ts';
-import { clipByGlobalNorm } from '../training/clip.ts';
-import { disposeGradients, modelGradients } from '../training/gradients.ts';
-import { isEvery, lrAt, optimizerFor, totalSteps } from '../training/settings.ts';
+import { optimizerFor, totalSteps } from '../training/settings.ts';
+import { trainLoop } from '../training/trainLoop.ts';
 import { readStageSchema } from '../core/stageSchema.ts';
 import type { ClassifierSettings } from '../core/settings/classifier.ts';
 import type { StageContext, StageKind } from '../core/stageContract.ts';
@@ -50,60 +49,44 @@ export const classifier: StageKind<ClassifierSettings> = {
     const evalTexts = heldOut.slice(0, train.eval_size);
     const total = totalSteps(train, trainTexts.length);
 
-    // Resume from the last checkpoint, or start a backbone with a new scalar head.
+    // Resume from the last checkpoint that loads, or start a backbone with a new scalar head.
     const optimizer = optimizerFor(train);
-    const { model, tokenizer, step: resumedStep } = await resumeOrStart(ctx, optimizer, () => startingModel(ctx, trainTexts));
-    let step = resumedStep;
+    const resumed = await resume(ctx, { optimizer, stepColumn: 'step' });
+    const { model, tokenizer } = resumed ?? (await startingModel(ctx, trainTexts));
     const scorer = new ScalarScorer(model, tokenizer);
-    const metrics = ctx.metrics(COLUMNS);
     ctx.log(`${trainTexts.length} train texts, ${heldOut.length} held-out; ${total} steps`);
-    ctx.progress.start(total, 'classifier');
 
     try {
-      while (step < total) {
-        // Batch.
-        const { indices, epoch } = batchAt(trainTexts.length, train.batch_size, step, ctx.seed);
-        const batch = indices.map((i) => trainTexts[i]);
-        const sequences = batch.map((t) => encodeForScore(tokenizer, t.text, model.config.contextLength));
-        const labels = batch.map((t) => t.label);
+      let row: Record<string, number> = {};
+      await trainLoop(ctx, {
+        train,
+        total,
+        updatesPerStep: 1,
+        startStep: resumed?.state.step ?? 0,
+        resumedFrom: resumed?.checkpoint,
+        columns: COLUMNS,
+        optimizer,
+        trained: [model],
+        model,
+        tokenizer,
 
-        // Forward, loss and gradients.
-        let kept: tf.Tensor1D | undefined;
-        const { loss, grads } = modelGradients([model], () => {
-          const { ids, attentionMask } = padRight(sequences, tokenizer.pad);
-          const logits = lastTokenScores(model, ids, attentionMask); // (B,)
-          kept = tf.keep(logits.clone());
-          return logisticLoss(logits, tf.tensor1d(labels));
-        });
-        const logits = Array.from(await kept!.data());
-        kept!.dispose();
-        if (!Number.isFinite(loss)) {
-          disposeGradients(grads);
-          throw new StageError(`step ${step + 1}: the loss is ${loss}; the last good checkpoint is kept`, 'lower train.lr or set train.max_grad_norm');
-        }
-
-        // Clip and step.
-        const clipped = clipByGlobalNorm(grads, train.max_grad_norm);
-        const lr = lrAt(train, step, total);
-        optimizer.step(model.params, clipped.grads, lr);
-        disposeGradients(clipped.grads);
-        step += 1;
-
-        // Log and evaluate.
-        const evaluation = isEvery(train.eval_every, step, total) ? await evaluate(scorer, evalTexts) : undefined;
-        if (isEvery(train.log_every, step, total) || evaluation) {
-          metrics.log({ step, epoch, loss, accuracy: logisticAccuracy(logits, labels), grad_norm: clipped.norm, lr, 'eval/loss': evaluation?.loss, 'eval/accuracy': evaluation?.accuracy });
-        }
-        ctx.progress.update(step, { loss });
-
-        // Checkpoint.
-        if (isEvery(train.checkpoint_every, step, total)) {
-          await saveCheckpoint(ctx.outDir, { model, optimizer, tokenizerJson: tokenizer.toJSON(), state: { step, optimizerStep: 0, random: ctx.random.state(), extra: {} } });
-        }
-        await ctx.tick();
-      }
-      ctx.progress.stop();
-      await metrics.close();
+        async step(step, update) {
+          const { indices, epoch } = batchAt(trainTexts.length, train.batch_size, step, ctx.seed);
+          const batch = indices.map((i) => trainTexts[i]);
+          const sequences = batch.map((t) => encodeForScore(tokenizer, t.text, model.config.contextLength));
+          const labels = batch.map((t) => t.label);
+          const out = await update(() => {
+            const { ids, attentionMask } = padRight(sequences, tokenizer.pad);
+            const logits = lastTokenScores(model, ids, attentionMask); // (B,)
+            return { loss: logisticLoss(logits, tf.tensor1d(labels)), kept: { logits } };
+          });
+          row = { epoch, loss: out.loss, accuracy: logisticAccuracy(out.kept.logits, labels), grad_norm: out.gradNorm, lr: out.lr };
+          return { loss: out.loss };
+        },
+        row: () => row,
+        evaluate: () => evaluate(scorer, evalTexts),
+        checkpointState: () => ({ random: ctx.random.state(), extra: {} }),
+      });
 
       // The final model, and its accuracy on every held-out text.
       await saveModel(modelDir(ctx.outDir), model, tokenizer.toJSON());

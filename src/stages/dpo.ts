@@ -2,7 +2,7 @@
  * The `dpo` stage: Direct Preference Optimization (Rafailov et al. 2023) of a policy on a
  * preferences stage's pairs, against the frozen initial policy as the reference, with the
  * variants of src/losses/dpo.ts (sigmoid, IPO, hinge, conservative, reference-free)
- * and an optional SFT term on the chosen completions. The loop is src/pairwise/trainPairwise.ts.
+ * and an optional SFT term on the chosen completions. Its step is src/pairwise/trainPairwise.ts.
  */
 import type { StageKind } from '../core/stageContract.ts';
 import { readStageSchema } from '../core/stageSchema.ts';

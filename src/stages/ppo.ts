@@ -1,6 +1,6 @@
 /**
  * The `ppo` stage: RLHF by PPO from an upstream policy against a learned reward model
- * (the DPO paper's PPO) or a ground-truth reward (PPO-GT). The loop is src/ppo/trainPpo.ts.
+ * (the DPO paper's PPO) or a ground-truth reward (PPO-GT). Its iteration is src/ppo/trainPpo.ts.
  *
  * Output folder:
  *   model/                      the final policy (config.json, model.safetensors, tokenizer.json); no value head

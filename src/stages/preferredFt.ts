@@ -1,7 +1,7 @@
 /**
  * The `preferred_ft` stage: the Preferred-FT baseline of the DPO paper, supervised
  * fine-tuning on the chosen completions of a preferences stage's pairs only (the prompt
- * masked). The loop is src/pairwise/trainPairwise.ts.
+ * masked). Its step is src/pairwise/trainPairwise.ts.
  */
 import type { StageKind } from '../core/stageContract.ts';
 import { readStageSchema } from '../core/stageSchema.ts';

@@ -5,9 +5,9 @@
  *
  *   loss = -log sigma(r(x, y_w) - r(x, y_l) - margin)
  *
- * and evaluated on the held-out pairs. Its model/ is what `reward: {kind: reward_model}` loads.
+ * by the training loop (src/training/trainLoop.ts), and evaluated on the held-out pairs.
+ * Its model/ is what `reward: {kind: reward_model}` loads.
  */
-import * as tf from '@tensorflow/tfjs';
 import { StageError } from '../core/errors.ts';
 import { bradleyTerryLoss } from '../losses/bradleyTerry.ts';
 import { mean } from '../losses/statistics.ts';
@@ -17,16 +17,14 @@ import { batchAt } from '../training/batches.ts';
 import { evaluatePairs } from '../rewards/scalarHeadEvaluate.ts';
 import { ScalarScorer } from '../rewards/scorer.ts';
 import { encodeForScore, joinPromptAndCompletion, padRight } from '../rewards/sequences.ts';
-import { resumeOrStart } from '../training/scalarHeadResume.ts';
 import { onlyInput } from '../core/onlyInput.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
-import { saveCheckpoint } from '../training/checkpoints.ts';
-import { clipByGlobalNorm } from '../training/clip.ts';
-import { disposeGradients, modelGradients } from '../training/gradients.ts';
-import { isEvery, lrAt, optimizerFor, totalSteps } from '../training/settings.ts';
+import { resume } from '../training/resume.ts';
+import { optimizerFor, totalSteps } from '../training/settings.ts';
+import { trainLoop } from '../training/trainLoop.ts';
 import { readStageSchema } from '../core/stageSchema.ts';
 import type { RewardModelSettings } from '../core/settings/rewardModel.ts';
-import type { StageKind } from '../core/stageContract.ts';
+import type { StageContext, StageKind } from '../core/stageContract.ts';
 
 const COLUMNS = ['step', 'epoch', 'loss', 'accuracy', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'grad_norm', 'lr', 'eval/loss', 'eval/accuracy'];
 
@@ -48,77 +46,56 @@ export const reward_model: StageKind<RewardModelSettings> = {
     const evalPairs = heldOut.slice(0, train.eval_size);
     const total = totalSteps(train, trainPairs.length);
 
-    // Resume from the last checkpoint, or start from the init model with a new scalar head.
+    // Resume from the last checkpoint that loads, or start from the init model with a new scalar head.
     const optimizer = optimizerFor(train);
-    const { model, tokenizer, step: resumedStep } = await resumeOrStart(ctx, optimizer, async () => {
-      const init = await loadStageModel(onlyInput(ctx, 'init').dir, { trainable: true });
-      return { model: withScalarHead(init.model, ctx.seed), tokenizer: init.tokenizer };
-    });
-    let step = resumedStep;
+    const resumed = await resume(ctx, { optimizer, stepColumn: 'step' });
+    const { model, tokenizer } = resumed ?? (await startingModel(ctx));
     const scorer = new ScalarScorer(model, tokenizer);
-    const metrics = ctx.metrics(COLUMNS);
     ctx.log(`${trainPairs.length} train pairs, ${heldOut.length} held-out; ${total} steps`);
-    ctx.progress.start(total, 'reward_model');
 
     try {
-      while (step < total) {
-        // Batch: chosen rows then rejected rows, one forward pass.
-        const { indices, epoch } = batchAt(trainPairs.length, train.batch_size, step, ctx.seed);
-        const batch = indices.map((i) => trainPairs[i]);
-        const sequences = pairSequences(batch, tokenizer, model.config.contextLength);
-        const B = batch.length;
+      let row: Record<string, number> = {};
+      await trainLoop(ctx, {
+        train,
+        total,
+        updatesPerStep: 1,
+        startStep: resumed?.state.step ?? 0,
+        resumedFrom: resumed?.checkpoint,
+        columns: COLUMNS,
+        optimizer,
+        trained: [model],
+        model,
+        tokenizer,
 
-        // Forward, loss and gradients.
-        let rewards: tf.Tensor1D | undefined;
-        const { loss, grads } = modelGradients([model], () => {
-          const { ids, attentionMask } = padRight(sequences, tokenizer.pad);
-          const r = lastTokenScores(model, ids, attentionMask); // (2B,)
-          rewards = tf.keep(r.clone());
-          return bradleyTerryLoss(r.slice(0, B), r.slice(B, B), margin);
-        });
-        const r = await rewards!.data();
-        rewards!.dispose();
-        if (!Number.isFinite(loss)) {
-          disposeGradients(grads);
-          throw new StageError(`step ${step + 1}: the loss is ${loss}; the last good checkpoint is kept`, 'lower train.lr or set train.max_grad_norm');
-        }
-
-        // Clip and step.
-        const clipped = clipByGlobalNorm(grads, train.max_grad_norm);
-        const lr = lrAt(train, step, total);
-        optimizer.step(model.params, clipped.grads, lr);
-        disposeGradients(clipped.grads);
-        step += 1;
-
-        // Log and evaluate.
-        const evaluation = isEvery(train.eval_every, step, total) ? await evaluatePairs(scorer, evalPairs, margin) : undefined;
-        if (isEvery(train.log_every, step, total) || evaluation) {
-          const chosen = Array.from(r.subarray(0, B));
-          const rejected = Array.from(r.subarray(B, 2 * B));
-          metrics.log({
-            step,
+        async step(step, update) {
+          // Batch: chosen rows then rejected rows, one forward pass.
+          const { indices, epoch } = batchAt(trainPairs.length, train.batch_size, step, ctx.seed);
+          const batch = indices.map((i) => trainPairs[i]);
+          const sequences = pairSequences(batch, tokenizer, model.config.contextLength);
+          const B = batch.length;
+          const out = await update(() => {
+            const { ids, attentionMask } = padRight(sequences, tokenizer.pad);
+            const r = lastTokenScores(model, ids, attentionMask); // (2B,)
+            return { loss: bradleyTerryLoss(r.slice(0, B), r.slice(B, B), margin), kept: { rewards: r } };
+          });
+          const chosen = out.kept.rewards.slice(0, B);
+          const rejected = out.kept.rewards.slice(B, 2 * B);
+          row = {
             epoch,
-            loss,
+            loss: out.loss,
             accuracy: mean(chosen.map((c, i) => (c > rejected[i] ? 1 : 0))),
             'rewards/chosen': mean(chosen),
             'rewards/rejected': mean(rejected),
             'rewards/margins': mean(chosen.map((c, i) => c - rejected[i])),
-            grad_norm: clipped.norm,
-            lr,
-            'eval/loss': evaluation?.loss,
-            'eval/accuracy': evaluation?.accuracy,
-          });
-        }
-        ctx.progress.update(step, { loss });
-
-        // Checkpoint.
-        if (isEvery(train.checkpoint_every, step, total)) {
-          await saveCheckpoint(ctx.outDir, { model, optimizer, tokenizerJson: tokenizer.toJSON(), state: { step, optimizerStep: 0, random: ctx.random.state(), extra: {} } });
-        }
-        await ctx.tick();
-      }
-      ctx.progress.stop();
-      await metrics.close();
+            grad_norm: out.gradNorm,
+            lr: out.lr,
+          };
+          return { loss: out.loss };
+        },
+        row: () => row,
+        evaluate: () => evaluatePairs(scorer, evalPairs, margin),
+        checkpointState: () => ({ random: ctx.random.state(), extra: {} }),
+      });
 
       // The final model, and its accuracy on every held-out pair.
       await saveModel(modelDir(ctx.outDir), model, tokenizer.toJSON());
@@ -131,6 +108,12 @@ export const reward_model: StageKind<RewardModelSettings> = {
     }
   },
 };
+
+/** The init stage's model with a new scalar head. */
+async function startingModel(ctx: StageContext<RewardModelSettings>): Promise<{ model: GPT; tokenizer: Tokenizer }> {
+  const init = await loadStageModel(onlyInput(ctx, 'init').dir, { trainable: true });
+  return { model: withScalarHead(init.model, ctx.seed), tokenizer: init.tokenizer };
+}
 
 /** [bos, x y_w] for each pair, then [bos, x y_l] for each, cut to the context. */
 function pairSequences(pairs: readonly PairRecord[], tokenizer: Tokenizer, contextLength: number): number[][] {

@@ -1,7 +1,7 @@
 /**
  * The `unlikelihood` stage: the Unlikelihood baseline of the DPO paper (Welleck et al.
- * 2019): raise log p(y_w|x) and push down each token of y_l, weighted by `alpha`. The
- * loop is src/pairwise/trainPairwise.ts.
+ * 2019): raise log p(y_w|x) and push down each token of y_l, weighted by `alpha`. Its
+ * step is src/pairwise/trainPairwise.ts.
  */
 import type { StageKind } from '../core/stageContract.ts';
 import { readStageSchema } from '../core/stageSchema.ts';

@@ -5,13 +5,14 @@
  *                             optimizer.safetensors  trainer.json              (to resume)
  *
  * Each is written into a temporary folder and renamed, so a checkpoint folder is always
- * complete. A stage resumes from the latest one; the evaluation reads every one.
+ * complete. A stage resumes from the newest one that loads (resume.ts); the evaluation
+ * reads every one.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadModel, parseSafetensors, saveModel, serializeSafetensors, type GPT } from '../model/index.ts';
+import { disposeModel, loadModel, parseSafetensors, saveModel, serializeSafetensors, type GPT } from '../model/index.ts';
 import type { Optimizer } from './optimizer.ts';
 
 export const CHECKPOINTS_DIR = 'checkpoints';
@@ -75,14 +76,25 @@ export async function latestCheckpoint(outDir: string): Promise<Checkpoint | und
   return (await listCheckpoints(outDir)).at(-1);
 }
 
-/** Loads a checkpoint's model (trainable) and trainer state, and restores `optimizer` from it. */
+/**
+ * Loads a checkpoint's model (trainable) and trainer state, and restores `optimizer` from it.
+ * Everything is read before anything changes: a checkpoint that does not load (a truncated
+ * file) throws and leaves `optimizer` as it was.
+ */
 export async function resumeFrom(checkpoint: Checkpoint, optimizer: Optimizer): Promise<{ model: GPT; state: TrainerState }> {
   const model = await loadModel(checkpoint.dir, { trainable: true });
-  const state = JSON.parse(await readFile(join(checkpoint.dir, TRAINER_FILE), 'utf8')) as TrainerState;
-  const file = parseSafetensors(await readFile(join(checkpoint.dir, OPTIMIZER_FILE)), join(checkpoint.dir, OPTIMIZER_FILE));
+  let state: TrainerState;
   const tensors: Record<string, tf.Tensor> = {};
-  for (const [name, entry] of file.tensors) tensors[name] = tf.tensor(file.read(name), entry.shape);
+  try {
+    state = JSON.parse(await readFile(join(checkpoint.dir, TRAINER_FILE), 'utf8')) as TrainerState;
+    const file = parseSafetensors(await readFile(join(checkpoint.dir, OPTIMIZER_FILE)), join(checkpoint.dir, OPTIMIZER_FILE));
+    for (const [name, entry] of file.tensors) tensors[name] = tf.tensor(file.read(name), entry.shape);
+  } catch (error) {
+    tf.dispose(Object.values(tensors));
+    disposeModel(model);
+    throw error;
+  }
   optimizer.restore(state.optimizerStep, tensors);
-  for (const t of Object.values(tensors)) t.dispose();
+  tf.dispose(Object.values(tensors));
   return { model, state };
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.ts';
-import { createPpoModels, disposePpoModels, type PpoModels } from '../../src/ppo/models.ts';
+import { createPpoModels, disposePpoModels, trainedModels, type PpoModels } from '../../src/ppo/models.ts';
 import { measureRollout } from '../../src/ppo/rollout.ts';
-import { ppoLoss, ppoStep, type PpoExamples } from '../../src/ppo/update.ts';
+import { ppoLoss, type PpoExamples } from '../../src/ppo/update.ts';
 import { createOptimizer } from '../../src/training/optimizer.ts';
+import { optimizerUpdate } from '../../src/training/update.ts';
 import { disposeModel } from '../../src/model/index.ts';
 import { assertClose } from '../losses/close.ts';
 import { tinyModel, tinyTokenizer } from './fixtures.ts';
@@ -76,15 +77,19 @@ for (const share_backbone of [false, true]) {
       const measured = await measureRollout(models, rows, 0, 8);
       const examples = examplesOf(measured, 0);
       const optimizer = createOptimizer({ name: 'adam', weight_decay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
-      const step = () => ppoStep(models, optimizer, examples, 0, { ...settings, maxGradNorm: 1, lr: 1e-3 });
-      const first = step(); // creates the optimizer's slots
+      const step = () =>
+        optimizerUpdate(trainedModels(models), optimizer, () => {
+          const { loss, stats } = ppoLoss(models, examples, 0, settings);
+          return { loss, kept: stats };
+        }, { maxGradNorm: 1, lr: 1e-3 });
+      const first = await step(); // creates the optimizer's slots
       const before = tf.memory().numTensors;
-      step();
-      step();
+      await step();
+      await step();
       assert.equal(tf.memory().numTensors, before);
-      assert.ok(Number.isFinite(first.loss) && first.grad_norm > 0);
+      assert.ok(first.stepped && Number.isFinite(first.loss) && first.gradNorm > 0);
       // With the old log-probabilities equal to the current ones, the first step's ratio is 1 everywhere.
-      assertClose([first['policy/approxkl'], first['policy/clipfrac']], [0, 0], 1e-6);
+      assertClose([first.kept['policy/approxkl'][0], first.kept['policy/clipfrac'][0]], [0, 0], 1e-6);
       optimizer.dispose();
     });
   });

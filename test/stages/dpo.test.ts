@@ -12,6 +12,7 @@ import { dpo } from '../../src/stages/dpo.ts';
 import type { DpoSettings } from '../../src/core/settings/dpo.ts';
 import type { StageOutput } from '../../src/core/stageContract.ts';
 import { testContext } from '../helpers/context.ts';
+import { assertStopsNonFinite } from '../helpers/nonFinite.ts';
 import { cacheRoot, pairsOutput, policyOutput, resolveSettings, sentimentPairs, settingsErrors } from '../preferences/fixtures.ts';
 
 describe('the dpo stage', function () {
@@ -104,6 +105,15 @@ describe('the dpo stage', function () {
     }
     disposeModel(a.model);
     disposeModel(b.model);
+  });
+
+  it('stops at a non-finite step with lr 1e6 in the shape sft does, saying truthfully whether a checkpoint is kept', async () => {
+    for (const checkpoint_every of [0, 1]) {
+      const outDir = await mkdtemp(join(tmpdir(), 'dpo-run-dpo-nan-'));
+      const settings = { beta: 0.1, train: train({ lr: 1e6, batch_size: 4, max_steps: 20, checkpoint_every }) };
+      const error = await assertStopsNonFinite(runDpo(settings, { outDir }), outDir);
+      assert.equal(error.checkpoint?.step, checkpoint_every === 0 || error.step === 1 ? undefined : error.step - 1, error.message);
+    }
   });
 
   it('rejects label_smoothing with a loss other than sigmoid, and a missing beta', () => {

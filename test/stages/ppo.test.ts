@@ -14,6 +14,7 @@ import type { PpoSettings } from '../../src/core/settings/ppo.ts';
 import type { Tokenizer } from '../../src/tokenizer/index.ts';
 import { checkpointDir } from '../../src/training/checkpoints.ts';
 import { testContext } from '../helpers/context.ts';
+import { assertStopsNonFinite } from '../helpers/nonFinite.ts';
 import { datasetStage, modelStage, PROMPTS, tinyModel, tinyTokenizer, WordFractionReward } from '../ppo/fixtures.ts';
 
 function settings(overrides: Partial<PpoSettings> = {}): PpoSettings {
@@ -131,6 +132,24 @@ describe('the ppo stage', function () {
         assert.ok(Math.abs((row['objective/rlhf_reward'] as number) - expected) < 1e-9);
       }
     });
+  });
+
+  it('stops at a non-finite step with lr 1e6 in the shape sft does, where it used to step on a NaN gradient', async () => {
+    const inputs = () => ({ policy: initial, tokenizer, prompts: PROMPTS, reward: new WordFractionReward('good') });
+    const train = { ...settings().train, checkpoint_every: 1 };
+    const fresh = await testContext(settings({ iterations: 6, train: { ...train, lr: 1e6 } }), { seed: 2 });
+    assert.equal((await assertStopsNonFinite(trainPpo(fresh, inputs()), fresh.outDir)).checkpoint, undefined);
+
+    // Resumed from a checkpoint at iteration 2, the same error keeps that checkpoint.
+    const interrupted = await testContext(settings({ iterations: 6, train }), { seed: 2 });
+    interrupted.tick = async () => {
+      if (existsSync(checkpointDir(interrupted.outDir, 2))) throw new InterruptedError();
+    };
+    await assert.rejects(trainPpo(interrupted, inputs()), InterruptedError);
+    const resumed = await testContext(settings({ iterations: 6, train: { ...train, lr: 1e6 } }), { seed: 2, outDir: interrupted.outDir });
+    const error = await assertStopsNonFinite(trainPpo(resumed, inputs()), resumed.outDir);
+    assert.equal(error.step, 3);
+    assert.equal(error.checkpoint?.step, 2);
   });
 
   it('runs from its inputs, saves the policy without the value head, and resumes with the KL controller and random state', async () => {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parse } from 'csv-parse/sync';
 import { initBackend } from '../../src/backend/index.ts';
 import { readJsonlObjects } from '../../src/core/io/jsonl.ts';
-import { InterruptedError, StageError } from '../../src/core/errors.ts';
+import { InterruptedError } from '../../src/core/errors.ts';
 import { openMetricsWriter } from '../../src/executor/metricsWriter.ts';
 import { disposeModel, loadStageModel, WEIGHTS_FILE } from '../../src/model/index.ts';
 import { dataset } from '../../src/stages/dataset.ts';
@@ -17,7 +17,9 @@ import { SAMPLES_FILE, sft } from '../../src/stages/sft.ts';
 import type { StageOutput } from '../../src/core/stageContract.ts';
 import { exampleBatch, promptCompletionExamples, textExamples } from '../../src/sft/examples.ts';
 import { buildTokenizer } from '../../src/tokenizer/index.ts';
+import { checkpointDir } from '../../src/training/checkpoints.ts';
 import { testContext } from '../helpers/context.ts';
+import { assertStopsNonFinite } from '../helpers/nonFinite.ts';
 
 /** Resolved sft settings for a tiny model, with `train` overrides. */
 function tinySettings(train: Partial<SftSettings['train']> = {}, model: Partial<NonNullable<SftSettings['model']>> = {}): SftSettings {
@@ -137,23 +139,67 @@ describe('the sft stage', function () {
     assert.deepEqual(await readFile(join(resumed.outDir, SAMPLES_FILE), 'utf8'), await readFile(join(whole.outDir, SAMPLES_FILE), 'utf8'));
   });
 
+  describe('with a checkpoint that does not load', () => {
+    const settings = tinySettings({ max_steps: 6, checkpoint_every: 2, eval_every: 3 }, { dropout: 0.1 });
+    let whole: Awaited<ReturnType<typeof runSft>>;
+    before(async () => {
+      whole = await runSft(settings, data);
+    });
+
+    /** An attempt interrupted at step 5, after its checkpoints at steps 2 and 4, with `truncated` cut in half. */
+    async function interruptedWith(truncated: number[]): Promise<string> {
+      const outDir = await mkdtemp(join(tmpdir(), 'dpo-run-sft-corrupt-'));
+      let ticks = 0;
+      const interruptAtStep5 = async () => {
+        if (++ticks === 5) throw new InterruptedError();
+      };
+      await assert.rejects(runSft(settings, data, { outDir, tick: interruptAtStep5 }), InterruptedError);
+      for (const step of truncated) {
+        const file = join(checkpointDir(outDir, step), WEIGHTS_FILE);
+        await truncate(file, Math.floor((await stat(file)).size / 2));
+      }
+      return outDir;
+    }
+
+    async function assertLikeWhole(resumed: Awaited<ReturnType<typeof runSft>>): Promise<void> {
+      const weights = async (dir: string) => readFile(join(dir, 'model', WEIGHTS_FILE));
+      assert.ok((await weights(resumed.outDir)).equals(await weights(whole.outDir)), 'the same final weights');
+      const withoutSpeed = (rows: Record<string, string>[]) => rows.map(({ tokens_per_second: _, ...rest }) => rest);
+      assert.deepEqual(withoutSpeed(await metricsRows(resumed.outDir)), withoutSpeed(await metricsRows(whole.outDir)));
+      assert.deepEqual(await readFile(join(resumed.outDir, SAMPLES_FILE), 'utf8'), await readFile(join(whole.outDir, SAMPLES_FILE), 'utf8'));
+      assert.deepEqual(await readdir(join(resumed.outDir, 'checkpoints')), ['step-000002', 'step-000004', 'step-000006']);
+    }
+
+    it('falls back from a truncated newest checkpoint to the older one, saying which and why', async () => {
+      const resumed = await runSft(settings, data, { outDir: await interruptedWith([4]) });
+      assert.ok(resumed.logs.some((line) => /step-000004 does not load \(.*safetensors.*\).*falling back to .*step-000002/.test(line)), resumed.logs.join('\n'));
+      assert.ok(resumed.logs.some((line) => /resuming from step 2 /.test(line)), resumed.logs.join('\n'));
+      await assertLikeWhole(resumed);
+    });
+
+    it('starts the stage over when no checkpoint loads, saying so', async () => {
+      const resumed = await runSft(settings, data, { outDir: await interruptedWith([2, 4]) });
+      assert.ok(resumed.logs.some((line) => /no checkpoint loads: starting the stage over/.test(line)), resumed.logs.join('\n'));
+      assert.ok(!resumed.logs.some((line) => /resuming from/.test(line)));
+      await assertLikeWhole(resumed);
+    });
+  });
+
   it('stops with a StageError naming the step when the loss is not finite, keeping the last good checkpoint', async () => {
     const settings = tinySettings({ lr: 1e30, max_grad_norm: 0, warmup_steps: 0, decay: 'constant', max_steps: 6, checkpoint_every: 1, eval_every: 0 });
     const outDir = await mkdtemp(join(tmpdir(), 'dpo-run-sft-nan-'));
     const before = tf.memory().numTensors;
-    let message = '';
-    await assert.rejects(runSft(settings, data, { outDir }), (error: unknown) => {
-      assert.ok(error instanceof StageError);
-      message = error.message;
-      return true;
-    });
+    const error = await assertStopsNonFinite(runSft(settings, data, { outDir }), outDir);
     assert.equal(tf.memory().numTensors, before, 'no tensor outlives the failed stage');
-    const step = Number(/at step (\d+)/.exec(message)?.[1]);
-    assert.ok(step >= 2, message);
-    const kept = await readdir(join(outDir, 'checkpoints'));
-    assert.equal(kept.at(-1), `step-${String(step - 1).padStart(6, '0')}`);
-    assert.ok(message.includes(kept.at(-1)!), message);
-    assert.ok(!existsSync(join(outDir, 'model')));
+    assert.ok(error.step >= 2, error.message);
+    assert.equal(error.checkpoint?.step, error.step - 1);
+  });
+
+  it('stops at a non-finite step with lr 1e6, saying that no checkpoint was saved before it', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'dpo-run-sft-nan-'));
+    const settings = tinySettings({ lr: 1e6, warmup_steps: 0, decay: 'constant', max_steps: 20, checkpoint_every: 0, eval_every: 0 });
+    const error = await assertStopsNonFinite(runSft(settings, data, { outDir }), outDir);
+    assert.equal(error.checkpoint, undefined);
   });
 });
 

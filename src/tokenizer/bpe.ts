@@ -20,7 +20,8 @@ export interface BpeTokenizerSettings {
 }
 
 const BPE_SPECIALS = { pad: '<pad>', bos: '<bos>', eos: '<eos>' } as const;
-const GPT2_END_OF_TEXT = '<|endoftext|>';
+/** GPT-2's one special token: bos, eos and pad. */
+export const GPT2_END_OF_TEXT = '<|endoftext|>';
 const SMALLEST_VOCABULARY = Object.keys(BPE_SPECIALS).length + BYTE_CHARACTERS.length;
 
 export class BpeTokenizer implements Tokenizer {
@@ -93,5 +94,3 @@ function bpeJson(tokens: readonly string[], merges: readonly (readonly [string, 
     model: byteLevelBpeModel(vocab, merges),
   });
 }
-
-export { GPT2_END_OF_TEXT };

@@ -28,7 +28,7 @@ export function loadTokenizer(json: unknown): Tokenizer {
 function kindOf(json: TokenizerJson): TokenizerKind {
   const type = json.model.type;
   if (type === 'WordLevel') return json.decoder?.type === 'Fuse' ? 'char' : 'word';
-  if (type === 'BPE' && json.pre_tokenizer?.type === 'ByteLevel') return '<|endoftext|>' in json.model.vocab ? 'gpt2' : 'bpe';
+  if (type === 'BPE' && json.pre_tokenizer?.type === 'ByteLevel') return '<|endoftext|>' in json.model.vocab || json.added_tokens.some((t) => t.content === '<|endoftext|>') ? 'gpt2' : 'bpe';
   throw new UserError(
     `tokenizer.json: a ${type} model${type === 'BPE' ? ' without the ByteLevel pre-tokenizer' : ''} is not a tokenizer dpo-run runs`,
     'dpo-run runs WordLevel (word, char) and byte-level BPE (bpe, GPT-2) tokenizers',

@@ -38,7 +38,7 @@ export function settingsTypeName(kind: string): string {
 }
 
 /** The shared definitions of schemas/common.schema.json that get a named type, imported by every kind that uses them. */
-export const SHARED_SETTINGS: Record<string, string> = { train: 'TrainSettings', sampling: 'SamplingSettings', reward: 'RewardSettings' };
+export const SHARED_SETTINGS: Record<string, string> = { train: 'TrainSettings', sampling: 'SamplingSettings', reward: 'RewardSettings', tokenizer: 'TokenizerSettings' };
 
 const COMPILE_OPTIONS = {
   additionalProperties: false,

@@ -1,14 +1,17 @@
 /**
- * Model checkpoints as Hugging Face GPT-2 folders: `config.json`, `model.safetensors`
- * (float32, names as in gpt.ts) and, when given, `tokenizer.json`. A folder written
- * here loads in transformers (GPT2LMHeadModel, or GPT2ForSequenceClassification with a
- * scalar head), and a transformers GPT-2 folder loads here as it is.
+ * Model checkpoints as Hugging Face GPT-2 folders: `config.json` (with the tokenizer's
+ * bos, eos and pad ids), `model.safetensors` (float32, names as in gpt.ts) and, when a
+ * tokenizer is given, its `tokenizer.json` and transformers' `tokenizer_config.json`. A
+ * folder written here loads in transformers (GPT2LMHeadModel, or
+ * GPT2ForSequenceClassification with a scalar head; AutoTokenizer), and a transformers
+ * GPT-2 folder loads here as it is.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/io/atomicFile.ts';
 import { UserError } from '../core/errors.ts';
+import { huggingFaceTokenizerConfig, loadTokenizer } from '../tokenizer/index.ts';
 import { fromHuggingFaceConfig, toHuggingFaceConfig } from './config.ts';
 import { modelFromValues, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
 import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
@@ -16,17 +19,31 @@ import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 export const TOKENIZER_FILE = 'tokenizer.json';
+export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
-/** Writes `model` (and the tokenizer's JSON, when given) into `dir`, each file atomically. */
+/**
+ * Writes `model` into `dir`, each file atomically; with `tokenizerJson` (a tokenizer's
+ * toJSON(), or dpo-run's older tokenizer.json, which is written in Hugging Face's format)
+ * the tokenizer's files too, and its special ids in config.json.
+ */
 export async function saveModel(dir: string, model: GPT, tokenizerJson?: Record<string, unknown>): Promise<void> {
+  const tokenizer = tokenizerJson === undefined ? undefined : loadTokenizer(tokenizerJson);
+  if (tokenizer && tokenizer.vocabSize > model.config.vocabSize) {
+    throw new Error(`saveModel: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`);
+  }
   await mkdir(dir, { recursive: true });
   const tensors = [];
   for (const [name, variable] of model.params) {
     tensors.push({ name, shape: variable.shape, values: (await variable.data()) as Float32Array });
   }
   await writeFileAtomic(join(dir, WEIGHTS_FILE), serializeSafetensors(tensors));
-  await writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(toHuggingFaceConfig(model.config, model.scalarHead), null, 2) + '\n');
-  if (tokenizerJson) await writeFileAtomic(join(dir, TOKENIZER_FILE), JSON.stringify(tokenizerJson) + '\n');
+  const config = toHuggingFaceConfig(model.config, model.scalarHead, tokenizer);
+  await writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+  if (tokenizer) {
+    await writeFileAtomic(join(dir, TOKENIZER_FILE), JSON.stringify(tokenizer.toJSON()) + '\n');
+    const tokenizerConfig = huggingFaceTokenizerConfig(tokenizer, model.config.contextLength);
+    await writeFileAtomic(join(dir, TOKENIZER_CONFIG_FILE), JSON.stringify(tokenizerConfig, null, 2) + '\n');
+  }
 }
 
 /**

@@ -48,12 +48,24 @@ export function resolveConfig(config: Partial<GPTConfig>, where = 'model config'
   return resolved;
 }
 
-/** Hugging Face's config.json for this model (GPT2LMHeadModel, or GPT2ForSequenceClassification with a scalar head). */
-export function toHuggingFaceConfig(config: GPTConfig, scalarHead: boolean): Record<string, unknown> {
+/** The special token ids that config.json names (transformers reads them for generation and for batched scoring). */
+export interface SpecialTokenIds {
+  bos: number;
+  eos: number;
+  pad: number;
+}
+
+/**
+ * Hugging Face's config.json for this model (GPT2LMHeadModel, or GPT2ForSequenceClassification
+ * with a scalar head), with the tokenizer's special ids when given: without them transformers
+ * takes GPT-2's 50256, and a sequence classifier without pad_token_id cannot score a batch.
+ */
+export function toHuggingFaceConfig(config: GPTConfig, scalarHead: boolean, specialIds?: SpecialTokenIds): Record<string, unknown> {
   return {
     model_type: 'gpt2',
     architectures: [scalarHead ? 'GPT2ForSequenceClassification' : 'GPT2LMHeadModel'],
     vocab_size: config.vocabSize,
+    ...(specialIds ? { bos_token_id: specialIds.bos, eos_token_id: specialIds.eos, pad_token_id: specialIds.pad } : {}),
     n_positions: config.contextLength,
     n_ctx: config.contextLength,
     n_embd: config.nEmbd,

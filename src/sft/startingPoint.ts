@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { createModel, loadModelFolder, loadStageModel, resolveConfig, type GPT } from '../model/index.ts';
-import { buildTokenizer, type Tokenizer, type TokenizerSettings } from '../tokenizer/index.ts';
+import { buildTokenizer, tokenizerOptions, type Tokenizer } from '../tokenizer/index.ts';
 import type { SftSettings } from '../core/settings/sft.ts';
 import type { StageOutput } from '../core/stageContract.ts';
 
@@ -15,9 +15,6 @@ export interface StartingPoint {
   model: GPT;
   tokenizer: Tokenizer;
 }
-
-/** The tokenizer when `tokenizer` is left out: a word tokenizer with the schema's defaults. */
-const DEFAULT_TOKENIZER: NonNullable<SftSettings['tokenizer']> = { kind: 'word', vocab_size: 8000, lowercase: true, split_punctuation: true };
 
 export async function startingPoint(
   settings: SftSettings,
@@ -32,19 +29,11 @@ export async function startingPoint(
     return loadStageModel(upstream.dir, { trainable: true });
   }
   if (settings.model === undefined) throw new UserError('sft: set one of model (train from scratch), init or init_stage');
-  const tokenizer = buildTokenizer(tokenizerSettings(settings.tokenizer ?? DEFAULT_TOKENIZER), trainTexts);
+  const tokenizer = buildTokenizer(tokenizerOptions(settings.tokenizer), trainTexts);
   const { n_layer, n_head, n_embd, context_length, dropout } = settings.model;
   const config = resolveConfig(
     { vocabSize: tokenizer.vocabSize, contextLength: context_length, nLayer: n_layer, nHead: n_head, nEmbd: n_embd, dropout },
     'sft model',
   );
   return { model: createModel(config, { seed }), tokenizer };
-}
-
-/** The schema's snake_case tokenizer settings as the tokenizer module takes them. */
-function tokenizerSettings(settings: NonNullable<SftSettings['tokenizer']>): TokenizerSettings {
-  if (settings.kind === 'word') {
-    return { kind: 'word', vocabSize: settings.vocab_size, lowercase: settings.lowercase, splitPunctuation: settings.split_punctuation };
-  }
-  return { kind: settings.kind };
 }

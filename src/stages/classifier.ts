@@ -18,7 +18,7 @@ import { ScalarScorer } from '../rewards/scorer.ts';
 import { encodeForScore, padRight } from '../rewards/sequences.ts';
 import { resume } from '../training/resume.ts';
 import { onlyInput } from '../core/onlyInput.ts';
-import { buildTokenizer, WORD_DEFAULTS, type Tokenizer, type TokenizerSettings } from '../tokenizer/index.ts';
+import { buildTokenizer, tokenizerOptions, type Tokenizer } from '../tokenizer/index.ts';
 import { optimizerFor, totalSteps } from '../training/settings.ts';
 import { trainLoop } from '../training/trainLoop.ts';
 import { readStageSchema } from '../core/stageSchema.ts';
@@ -115,22 +115,10 @@ async function startingModel(ctx: StageContext<ClassifierSettings>, trainTexts: 
     return { model: withScalarHead(init.model, ctx.seed), tokenizer: init.tokenizer };
   }
   if (settings.model === undefined) throw new StageError(`${ctx.id}: give either \`model\` (a new backbone) or \`init\` (an upstream model stage)`);
-  const tokenizer = buildTokenizer(tokenizerSettings(settings.tokenizer), trainTexts.map((t) => t.text));
+  const tokenizer = buildTokenizer(tokenizerOptions(settings.tokenizer), trainTexts.map((t) => t.text));
   const { n_layer, n_head, n_embd, context_length } = settings.model;
   const config = resolveConfig({ vocabSize: tokenizer.vocabSize, contextLength: context_length, nLayer: n_layer, nHead: n_head, nEmbd: n_embd }, `${ctx.id}: model`);
   return { model: createModel(config, { seed: ctx.seed, scalarHead: true }), tokenizer };
-}
-
-/** The schema's tokenizer settings (snake_case, absent: a word tokenizer) as the tokenizer module takes them. */
-function tokenizerSettings(settings: ClassifierSettings['tokenizer']): TokenizerSettings {
-  const kind = settings?.kind ?? 'word';
-  if (kind !== 'word') return { kind };
-  return {
-    kind,
-    vocabSize: settings?.vocab_size ?? WORD_DEFAULTS.vocabSize,
-    lowercase: settings?.lowercase ?? WORD_DEFAULTS.lowercase,
-    splitPunctuation: settings?.split_punctuation ?? WORD_DEFAULTS.splitPunctuation,
-  };
 }
 
 /** The texts labelled 0 or 1 (unlabelled ones skipped); any other label is an error naming the text. */

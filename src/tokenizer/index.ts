@@ -1,46 +1,35 @@
 /**
- * Builds a tokenizer from the pipeline's settings and the training texts, and loads one
- * from its tokenizer.json; both dispatch on `kind` through one map.
+ * The tokenizer module: builds a tokenizer from the pipeline's settings and the training
+ * texts, and loads one from its tokenizer.json (loadTokenizer.ts) or a model folder
+ * (tokenizerFolder.ts). Every kind runs through Hugging Face's tokenizer library.
  */
-import { UserError } from '../core/errors.ts';
-import { CharTokenizer, type CharTokenizerSettings } from './char.ts';
-import { Gpt2Tokenizer, type Gpt2TokenizerSettings } from './gpt2.ts';
+import type { TokenizerSettings } from '../core/settings/common.ts';
+import { tokenizerKinds, type TokenizerKindEntry, type TokenizerOptions } from './tokenizerKinds.ts';
 import type { Tokenizer } from './types.ts';
-import { WordTokenizer, type WordTokenizerSettings } from './word.ts';
+import { WORD_DEFAULTS } from './word.ts';
 
-export type { Tokenizer } from './types.ts';
+export type { Tokenizer, TokenizerKind } from './types.ts';
+export type { TokenizerJson } from './tokenizerJson.ts';
+export type { TokenizerOptions } from './tokenizerKinds.ts';
+export { tokenizerKinds } from './tokenizerKinds.ts';
 export { WORD_DEFAULTS } from './word.ts';
+export { loadTokenizer } from './loadTokenizer.ts';
+export { huggingFaceTokenizerConfig } from './tokenizerConfig.ts';
+export { loadTokenizerFolder } from './tokenizerFolder.ts';
 
-/** Resolved tokenizer settings (every default filled in). */
-export type TokenizerSettings = WordTokenizerSettings | CharTokenizerSettings | Gpt2TokenizerSettings;
-export type TokenizerKind = TokenizerSettings['kind'];
-
-interface TokenizerKindEntry<S> {
-  build(settings: S, trainingTexts: readonly string[]): Tokenizer;
-  fromJSON(json: Record<string, unknown>): Tokenizer;
+/** A new tokenizer of `options.kind`; word, char and bpe learn their vocabulary from `trainingTexts`. */
+export function buildTokenizer(options: TokenizerOptions, trainingTexts: readonly string[]): Tokenizer {
+  return (tokenizerKinds[options.kind] as TokenizerKindEntry<TokenizerOptions>).build(options, trainingTexts);
 }
 
-export const tokenizerKinds: { [K in TokenizerKind]: TokenizerKindEntry<Extract<TokenizerSettings, { kind: K }>> } = {
-  word: { build: (settings, texts) => WordTokenizer.build(settings, texts), fromJSON: (json) => WordTokenizer.fromJSON(json) },
-  char: { build: (settings, texts) => CharTokenizer.build(settings, texts), fromJSON: (json) => CharTokenizer.fromJSON(json) },
-  gpt2: { build: () => new Gpt2Tokenizer(), fromJSON: () => new Gpt2Tokenizer() },
-};
-
-/** A new tokenizer of `settings.kind`; word and char learn their vocabulary from `trainingTexts`. */
-export function buildTokenizer(settings: TokenizerSettings, trainingTexts: readonly string[]): Tokenizer {
-  return kindEntry(settings.kind).build(settings as never, trainingTexts);
-}
-
-/** The tokenizer that `toJSON()` wrote (the parsed tokenizer.json). */
-export function loadTokenizer(json: unknown): Tokenizer {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserError('tokenizer.json must hold a JSON object');
-  const record = json as Record<string, unknown>;
-  return kindEntry(record.kind).fromJSON(record);
-}
-
-function kindEntry(kind: unknown): TokenizerKindEntry<TokenizerSettings> {
-  if (typeof kind !== 'string' || !Object.hasOwn(tokenizerKinds, kind)) {
-    throw new UserError(`unknown tokenizer kind ${JSON.stringify(kind)}`, `choose one of: ${Object.keys(tokenizerKinds).join(', ')}`);
+/** The schema's tokenizer settings (snake_case; left out: a word tokenizer with its defaults) as buildTokenizer takes them. */
+export function tokenizerOptions(settings: TokenizerSettings | undefined): TokenizerOptions {
+  const kind = settings?.kind ?? 'word';
+  if (kind === 'word' || kind === 'bpe') {
+    const vocabSize = settings?.vocab_size ?? WORD_DEFAULTS.vocabSize;
+    if (kind === 'bpe') return { kind, vocabSize };
+    return { kind, vocabSize, lowercase: settings?.lowercase ?? WORD_DEFAULTS.lowercase, splitPunctuation: settings?.split_punctuation ?? WORD_DEFAULTS.splitPunctuation };
   }
-  return tokenizerKinds[kind as TokenizerKind] as TokenizerKindEntry<TokenizerSettings>;
+  return { kind };
 }
+

@@ -1,8 +1,10 @@
 /**
- * The vocabulary shared by the word and char tokenizers: the special tokens first
- * (<pad> = 0, <unk> = 1, <bos> = 2, <eos> = 3), then the symbols, id = position.
+ * The vocabulary of the word and char tokenizers, a Hugging Face WordLevel model: the
+ * special tokens first (<pad> = 0, <unk> = 1, <bos> = 2, <eos> = 3), then the symbols,
+ * id = position.
  */
 import { UserError } from '../core/errors.ts';
+import { addedToken, type AddedToken, type TokenizerJson } from './tokenizerJson.ts';
 
 export const SPECIAL_TOKENS = ['<pad>', '<unk>', '<bos>', '<eos>'] as const;
 export const PAD = 0;
@@ -10,42 +12,35 @@ export const UNK = 1;
 export const BOS = 2;
 export const EOS = 3;
 
-export class Vocabulary {
-  private readonly ids: Map<string, number>;
+/** The WordLevel model of `symbols` (the ordinary symbols, in id order after the specials). */
+export function wordLevelModel(symbols: readonly string[]): TokenizerJson['model'] {
+  const vocab = Object.fromEntries([...SPECIAL_TOKENS, ...symbols].map((symbol, id) => [symbol, id]));
+  return { type: 'WordLevel', vocab, unk_token: SPECIAL_TOKENS[UNK] };
+}
 
-  /** `symbols` are the ordinary symbols, in id order after the specials. */
-  constructor(readonly symbols: readonly string[]) {
-    this.ids = new Map(symbols.map((s, i) => [s, SPECIAL_TOKENS.length + i]));
-  }
+export function specialAddedTokens(): AddedToken[] {
+  return SPECIAL_TOKENS.map((content, id) => addedToken(id, content));
+}
 
-  get size(): number {
-    return SPECIAL_TOKENS.length + this.symbols.length;
+/** Checks that a WordLevel tokenizer.json has the specials at their ids and no gap in its ids. */
+export function checkWordLevel(json: TokenizerJson, where: string): void {
+  const vocab = json.model.vocab;
+  SPECIAL_TOKENS.forEach((special, id) => {
+    if (vocab[special] !== id) throw new UserError(`${where}: "${special}" must have id ${id}, found ${JSON.stringify(vocab[special])}`);
+  });
+  const ids = new Set(Object.values(vocab));
+  if (ids.size !== Object.keys(vocab).length || ![...ids].every((id) => Number.isInteger(id) && id >= 0 && id < ids.size)) {
+    throw new UserError(`${where}: the vocabulary's ids must be 0 to ${ids.size - 1}, each once`);
   }
+}
 
-  /** The id of a symbol, or <unk>. */
-  id(symbol: string): number {
-    return this.ids.get(symbol) ?? UNK;
+/** The ordinary symbols of an old dpo-run tokenizer.json's `vocab` array (specials first, as it wrote them). */
+export function legacySymbols(vocab: unknown, where: string): string[] {
+  if (!Array.isArray(vocab) || !vocab.every((s) => typeof s === 'string')) {
+    throw new UserError(`${where}: "vocab" must be an array of strings`);
   }
-
-  /** The symbol of an ordinary id; undefined for <pad>, <bos>, <eos>; `unknown` for <unk>. */
-  symbol(id: number, unknown: string): string | undefined {
-    if (!Number.isInteger(id) || id < 0 || id >= this.size) throw new RangeError(`token id ${id} is outside the vocabulary (size ${this.size})`);
-    if (id === UNK) return unknown;
-    return id < SPECIAL_TOKENS.length ? undefined : this.symbols[id - SPECIAL_TOKENS.length];
-  }
-
-  /** Reads the `vocab` array of a tokenizer.json (specials included, as written by toJSON). */
-  static fromJSON(vocab: unknown, where: string): Vocabulary {
-    if (!Array.isArray(vocab) || !vocab.every((s) => typeof s === 'string')) {
-      throw new UserError(`${where}: "vocab" must be an array of strings`);
-    }
-    SPECIAL_TOKENS.forEach((special, i) => {
-      if (vocab[i] !== special) throw new UserError(`${where}: vocab[${i}] must be "${special}", found ${JSON.stringify(vocab[i])}`);
-    });
-    return new Vocabulary(vocab.slice(SPECIAL_TOKENS.length));
-  }
-
-  toJSON(): string[] {
-    return [...SPECIAL_TOKENS, ...this.symbols];
-  }
+  SPECIAL_TOKENS.forEach((special, i) => {
+    if (vocab[i] !== special) throw new UserError(`${where}: vocab[${i}] must be "${special}", found ${JSON.stringify(vocab[i])}`);
+  });
+  return vocab.slice(SPECIAL_TOKENS.length);
 }

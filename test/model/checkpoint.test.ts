@@ -9,6 +9,7 @@ import {
   buildBatch, createModel, disposeModel, lastTokenScores, loadModel, logits, parseSafetensors, resolveConfig, saveModel, scores,
   withScalarHead,
 } from '../../src/model/index.ts';
+import { buildTokenizer } from '../../src/tokenizer/index.ts';
 
 const config = resolveConfig({ vocabSize: 23, contextLength: 12, nLayer: 2, nHead: 2, nEmbd: 8 });
 
@@ -24,14 +25,15 @@ describe('model checkpoints', () => {
 
   it('saves a model that loads back with the same logits', async () => {
     const model = createModel(config, { seed: 1 });
-    await saveModel(dir, model, { kind: 'char', vocab: ['a'] });
-    assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'model.safetensors', 'tokenizer.json']);
+    const tokenizer = buildTokenizer({ kind: 'char' }, ['a']);
+    await saveModel(dir, model, tokenizer.toJSON());
+    assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
     const loaded = await loadModel(dir);
     const ids = tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 22]], undefined, 'int32');
     const [a, b] = tf.tidy(() => [logits(model, ids).arraySync(), logits(loaded, ids).arraySync()]);
     assert.deepEqual(a, b);
     assert.deepEqual(loaded.config, config);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), { kind: 'char', vocab: ['a'] });
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), tokenizer.toJSON());
     tf.dispose(ids);
     disposeModel(model);
     disposeModel(loaded);

@@ -4,7 +4,8 @@ import type { Tokenizer } from '../../src/tokenizer/types.ts';
 import { SPECIAL_TOKENS } from '../../src/tokenizer/vocabulary.ts';
 
 const corpus = ['The movie was great, and I loved it!', 'The plot was thin; the acting was great.', "I didn't like the ending."];
-const vocabOf = (tokenizer: Tokenizer): string[] => tokenizer.toJSON().vocab as string[];
+/** The tokens in id order (tokenizer.json is Hugging Face's: model.vocab maps token -> id). */
+const vocabOf = (tokenizer: Tokenizer): string[] => Object.entries(tokenizer.toJSON().model.vocab).sort(([, a], [, b]) => a - b).map(([token]) => token);
 const settings = { kind: 'word', vocabSize: 100, lowercase: true, splitPunctuation: true } as const;
 
 describe('word tokenizer', () => {

@@ -30,7 +30,7 @@ describe('training checkpoints', () => {
     const optimizer = createOptimizer(adamw);
     takeStep(model, optimizer);
     const state = { step: 1, optimizerStep: 0, random: [1, 2, 3, 4], extra: { best: 0.5 } };
-    await saveCheckpoint(outDir, { model, optimizer, tokenizerJson: { kind: 'char', vocab: [] }, state });
+    await saveCheckpoint(outDir, { model, optimizer, tokenizerJson: { kind: 'char', vocab: ['<pad>', '<unk>', '<bos>', '<eos>'] }, state });
     takeStep(model, optimizer);
     await saveCheckpoint(outDir, { model, optimizer, state: { ...state, step: 2 } });
     assert.deepEqual((await listCheckpoints(outDir)).map((c) => c.step), [1, 2]);

@@ -147,3 +147,25 @@ export interface RewardSettings2 {
    */
   scale: number;
 }
+
+/**
+ * The tokenizer built from the train texts, saved beside the model as Hugging Face's tokenizer.json (with tokenizer_config.json; config.json names its special ids).
+ */
+export interface TokenizerSettings {
+  /**
+   * word: the most frequent words of the train texts; char: their characters; bpe: a byte-level BPE learnt on them (GPT-2's scheme with the corpus's merges: no unknown token); gpt2: GPT-2's byte-level BPE (50257 tokens).
+   */
+  kind: "word" | "char" | "bpe" | "gpt2";
+  /**
+   * word: the largest vocabulary, the 4 special tokens (<pad>, <unk>, <bos>, <eos>) included; bpe: the vocabulary, its 3 special tokens (<pad>, <bos>, <eos>) and 256 bytes included, so at least 259.
+   */
+  vocab_size: number;
+  /**
+   * word: lower-case the texts first.
+   */
+  lowercase: boolean;
+  /**
+   * word: make each punctuation mark a token of its own.
+   */
+  split_punctuation: boolean;
+}

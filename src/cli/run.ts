@@ -16,6 +16,8 @@ import {
   type Output,
 } from '../executor/index.ts';
 import { scheduleRun } from '../executor/schedule.ts';
+import { readRunReport } from '../report/readRun.ts';
+import { writeReport } from '../report/writeReport.ts';
 
 export interface RunOptions {
   file: string;
@@ -51,11 +53,19 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   const interruption = interruptOnSignals(output);
   try {
     const execute = { runsDir, backend, output, interruption, ...selection };
-    const result = loaded.sweep
-      ? await executeSweep(plans, execute)
-      : await executePlan(plans[0], execute);
+    if (!loaded.sweep) return exitCodeOf[(await executePlan(plans[0], execute)).status];
+    const result = await executeSweep(plans, execute);
+    if (result.status === 'done') await writeSweepReport(result.sweepDir, output);
     return exitCodeOf[result.status];
   } finally {
     interruption.dispose();
   }
+}
+
+/** A finished sweep ends with its report (the claims per run and across runs) when its runs evaluated anything. */
+async function writeSweepReport(sweepDir: string, output: Output): Promise<void> {
+  const inputs = await readRunReport(sweepDir).catch(() => undefined);
+  if (!inputs || inputs.frontier.length === 0) return;
+  const [report] = await writeReport(sweepDir, inputs);
+  output.write(`sweep report: ${report}\n`);
 }

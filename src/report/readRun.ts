@@ -84,5 +84,6 @@ export async function readRunReport(folder: string): Promise<ReportInputs> {
     frontier: parts.flatMap((p) => p.frontier.map((r) => ({ ...r, policy: prefix(p.name, r.policy), instance: prefix(p.name, r.instance) }))),
     winRates: parts.flatMap((p) => p.winRates.map((r) => ({ ...r, policy: prefix(p.name, r.policy) }))),
     stages: parts.flatMap((p) => p.stages.map((s) => ({ ...s, id: prefix(p.name, s.id) }))),
+    sweep: parts.map((p) => ({ name: p.name, frontier: p.frontier })),
   };
 }

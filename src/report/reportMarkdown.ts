@@ -9,6 +9,7 @@ import { checkAgainstPaper, checkTemperature, type ClaimCheck } from './againstP
 import { COLLAPSE_RATIO, degenerationOf, type Degeneration } from './degeneration.ts';
 import { formatMeanSe, formatNumber, markdownTable } from './markdownTable.ts';
 import { methodName } from './plots.ts';
+import { describeSweepClaim, envelopeSpread, sweepClaims, type SweepRun } from './sweepClaims.ts';
 import { SUMMARY_COLUMNS, type StageSummary } from './trainingSummary.ts';
 
 export interface ReportInputs {
@@ -20,6 +21,8 @@ export interface ReportInputs {
   stages: StageSummary[];
   /** The temperature of the paper checks (see checkTemperature). */
   temperature?: number;
+  /** A command-line sweep's runs, each with its own frontier: the claims are checked per run. */
+  sweep?: SweepRun[];
 }
 
 export const FRONTIER_SVG = 'frontier.svg';
@@ -34,7 +37,7 @@ export function reportMarkdown(inputs: ReportInputs): string {
     degenerationSection(degeneration),
     winRateSection(inputs.winRates),
     trainingSection(inputs.stages),
-    paperSection(inputs, degeneration),
+    inputs.sweep ? sweepSection(inputs.sweep, inputs.temperature, degeneration) : paperSection(inputs, degeneration),
   ].join('\n');
 }
 
@@ -141,4 +144,28 @@ function collapseCheck(points: readonly Degeneration[]): ClaimCheck {
   const describe = (d: Degeneration) =>
     `${d.row.policy} at T = ${d.row.temperature}: reward +${formatNumber(d.rewardGain)}, length ${formatNumber(d.lengthRatio)}×, distinct-2 ${formatNumber(d.distinct2Ratio)}× SFT's`;
   return { claim, verdict: 'not borne out', figures: `**flagged**: ${collapsed.map(describe).join('; ')}` };
+}
+
+/** The claims checked on each run of a sweep, counted across runs, and each method's envelope spread across runs. */
+function sweepSection(runs: readonly SweepRun[], wanted: number | undefined, degeneration: readonly Degeneration[]): string {
+  const temperature = checkTemperature(runs.flatMap((r) => r.frontier), wanted);
+  const claims = sweepClaims(runs, temperature);
+  const collapse = collapseCheck(degeneration);
+  const spread = temperature === undefined ? [] : envelopeSpread(runs, temperature);
+  return [
+    '## Against the paper, across the runs\n',
+    `Each claim of the DPO paper (Figure 2 left: DPO's frontier dominates PPO's and PPO-GT's; Preferred-FT and Unlikelihood stay below DPO) checked on each run's own frontier at temperature ${temperature ?? '–'}, as a single run's report checks it (envelopes compared at every KL level where both methods have a point), then counted over the ${runs.length} runs.\n`,
+    markdownTable(
+      ['claim', 'overall', 'runs', ...runs.map((r) => r.name)],
+      [
+        ...claims.map((c) => [c.claim, `**${c.verdict}**`, describeSweepClaim(c, runs.length), ...c.perRun.map((p) => p.verdict)]),
+        [collapse.claim, `**${collapse.verdict}**`, collapse.figures, ...runs.map(() => '')],
+      ],
+    ),
+    '### Envelopes across the runs\n',
+    `Each method's best reward among its points with KL ≤ k (its upper envelope) in each run, at KL levels that every run's envelope covers: the mean over the runs and the lowest and highest run (temperature ${temperature ?? '–'}).\n`,
+    spread.length > 0
+      ? markdownTable(['method', 'KL ≤', 'mean best reward', 'lowest', 'highest', 'runs'], spread.map((e) => [methodName(e.method), e.kl, e.mean, e.min, e.max, e.runs]))
+      : '_No frontier points._\n',
+  ].join('\n');
 }

@@ -1,6 +1,7 @@
 /**
  * Opens a data file as a stream of bytes, through gunzip when its name ends in `.gz`,
- * with clear errors when it is missing or corrupt.
+ * with clear errors when it is missing or corrupt. Bytes that are not UTF-8 are read as
+ * U+FFFD, counted, and reported in one warning per file.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import { StageError } from '../errors.ts';
+import { warn } from '../warnings.ts';
 
 /** Read and decompress in chunks of this size (zlib's default of 16 KiB makes line splitting slow). */
 const CHUNK_BYTES = 256 * 1024;
@@ -36,18 +38,44 @@ export function readError(path: string, err: unknown): StageError {
   return new StageError(`${path}: cannot read: ${(err as Error).message}`);
 }
 
-/** The lines of `path` (decompressed when `.gz`) with their 1-based numbers; a final empty line is not yielded. */
+/**
+ * The lines of `path` (decompressed when `.gz`) with their 1-based numbers; a final empty
+ * line is not yielded. Invalid UTF-8 is replaced by U+FFFD and counted: one warning
+ * at the end names the file, the count and the first line.
+ */
 export async function* readLines(path: string): AsyncGenerator<{ text: string; line: number }> {
   const input = await openDataFile(path);
   const decoder = new StringDecoder('utf8');
+  const invalid = { count: 0, firstLine: 0 };
   let pending = '';
   let line = 0;
+  // U+FFFD in the text that the bytes did not spell (EF BF BD) is a replaced invalid sequence.
+  let literal = 0;
+  let tail: Buffer = Buffer.alloc(0);
+  const decode = (bytes: Buffer | undefined): string => {
+    const text = bytes ? decoder.write(bytes) : decoder.end();
+    if (bytes) {
+      literal += countReplacementCharacters(Buffer.concat([tail, bytes]));
+      tail = bytes.subarray(Math.max(0, bytes.length - 2));
+    }
+    return text;
+  };
+  const countInvalid = (text: string): void => {
+    const replaced = (text.match(/\uFFFD/g)?.length ?? 0) - literal;
+    literal = Math.max(0, -replaced);
+    if (replaced > 0) {
+      invalid.firstLine ||= line + 1;
+      invalid.count += replaced;
+    }
+  };
   try {
     for await (const chunk of input) {
-      pending += decoder.write(chunk as Buffer);
+      pending += decode(chunk as Buffer);
       let start = 0;
       for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n', start)) {
-        yield { text: pending.slice(start, end).replace(/\r$/, ''), line: ++line };
+        const text = pending.slice(start, end);
+        countInvalid(text);
+        yield { text: text.replace(/\r$/, ''), line: ++line };
         start = end + 1;
       }
       pending = pending.slice(start);
@@ -57,6 +85,19 @@ export async function* readLines(path: string): AsyncGenerator<{ text: string; l
   } finally {
     input.destroy();
   }
-  pending += decoder.end();
+  pending += decode(undefined);
+  countInvalid(pending);
   if (pending.length > 0) yield { text: pending.replace(/\r$/, ''), line: ++line };
+  if (invalid.count > 0) {
+    warn(`${path}: ${invalid.count} invalid UTF-8 byte sequence${invalid.count === 1 ? '' : 's'} (first on line ${invalid.firstLine}) read as U+FFFD; save the file as UTF-8 to keep those characters`);
+  }
+}
+
+/** How many times the bytes EF BF BD (U+FFFD written in UTF-8) occur in `bytes`. */
+function countReplacementCharacters(bytes: Buffer): number {
+  let count = 0;
+  for (let i = bytes.indexOf(0xef); i >= 0 && i + 2 < bytes.length; i = bytes.indexOf(0xef, i + 1)) {
+    if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) count++;
+  }
+  return count;
 }

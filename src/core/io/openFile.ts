@@ -5,7 +5,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import { StageError } from '../errors.ts';
@@ -40,54 +39,41 @@ export function readError(path: string, err: unknown): StageError {
 
 /**
  * The lines of `path` (decompressed when `.gz`) with their 1-based numbers; a final empty
- * line is not yielded. Invalid UTF-8 is replaced by U+FFFD and counted: one warning
- * at the end names the file, the count and the first line.
+ * line is not yielded. Bytes are split at newlines (a newline byte is never part of a
+ * longer UTF-8 sequence), then each line is decoded; invalid UTF-8 is read as U+FFFD and
+ * counted, and one warning at the end names the file, the count and the first line.
  */
 export async function* readLines(path: string): AsyncGenerator<{ text: string; line: number }> {
   const input = await openDataFile(path);
-  const decoder = new StringDecoder('utf8');
   const invalid = { count: 0, firstLine: 0 };
-  let pending = '';
   let line = 0;
-  // U+FFFD in the text that the bytes did not spell (EF BF BD) is a replaced invalid sequence.
-  let literal = 0;
-  let tail: Buffer = Buffer.alloc(0);
-  const decode = (bytes: Buffer | undefined): string => {
-    const text = bytes ? decoder.write(bytes) : decoder.end();
-    if (bytes) {
-      literal += countReplacementCharacters(Buffer.concat([tail, bytes]));
-      tail = bytes.subarray(Math.max(0, bytes.length - 2));
-    }
-    return text;
-  };
-  const countInvalid = (text: string): void => {
-    const replaced = (text.match(/\uFFFD/g)?.length ?? 0) - literal;
-    literal = Math.max(0, -replaced);
-    if (replaced > 0) {
-      invalid.firstLine ||= line + 1;
+  const decode = (bytes: Buffer): { text: string; line: number } => {
+    const text = bytes.toString('utf8');
+    line++;
+    if (text.includes('\uFFFD')) {
+      const replaced = text.split('\uFFFD').length - 1 - countReplacementCharacters(bytes);
+      if (replaced > 0 && invalid.count === 0) invalid.firstLine = line;
       invalid.count += replaced;
     }
+    return { text: text.replace(/\r$/, ''), line };
   };
+  let pending: Buffer = Buffer.alloc(0);
   try {
     for await (const chunk of input) {
-      pending += decode(chunk as Buffer);
+      const bytes = pending.length > 0 ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
       let start = 0;
-      for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n', start)) {
-        const text = pending.slice(start, end);
-        countInvalid(text);
-        yield { text: text.replace(/\r$/, ''), line: ++line };
+      for (let end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
+        yield decode(bytes.subarray(start, end));
         start = end + 1;
       }
-      pending = pending.slice(start);
+      pending = bytes.subarray(start);
     }
   } catch (err) {
     throw readError(path, err);
   } finally {
     input.destroy();
   }
-  pending += decode(undefined);
-  countInvalid(pending);
-  if (pending.length > 0) yield { text: pending.replace(/\r$/, ''), line: ++line };
+  if (pending.length > 0) yield decode(pending);
   if (invalid.count > 0) {
     warn(`${path}: ${invalid.count} invalid UTF-8 byte sequence${invalid.count === 1 ? '' : 's'} (first on line ${invalid.firstLine}) read as U+FFFD; save the file as UTF-8 to keep those characters`);
   }

@@ -16,6 +16,7 @@ import { fsUserError } from '../core/fsErrors.ts';
 import { safeName } from '../core/io/safeName.ts';
 import { makeFolder } from '../core/io/makeFolder.ts';
 import { redirectWarnings } from '../core/warnings.ts';
+import { setRunSignal } from '../core/runSignal.ts';
 import type { Plan } from '../pipeline/types.ts';
 import type { StageContext, StageOutput } from '../core/stageContract.ts';
 import { checkEntry, commitPartial, preparePartial, removeReplacedEntries } from './cache.ts';
@@ -208,12 +209,14 @@ async function runInstance(run: Run, s: ScheduledInstance): Promise<void> {
   log(`running ${instance.kind} (${entry.name})`);
   const started = Date.now();
   const restoreWarnings = redirectWarnings((message) => log(`warning: ${message}`));
+  const restoreSignal = setRunSignal(run.interruption.signal);
   let ctx: StageContext | undefined;
   try {
     ctx = createStageContext({ instance, outDir: entry.partialDir, outputs: run.outputs, backend: run.backend.name, output: run.output, signal: run.interruption.signal });
     await s.kind.run(ctx);
   } finally {
     ctx?.progress.stop();
+    restoreSignal();
     restoreWarnings();
   }
   const warning = commitPartial(entry, instance);

@@ -103,11 +103,19 @@ function startRun(plan: Plan, options: ExecuteOptions): Run {
   for (const left of removeReplacedEntries(runsDir)) output.write(`warning: could not remove ${left}, an entry a forced rerun replaced; delete it by hand\n`);
 
   const runDir = createRunFolder(runsDir, plan, options.sweepDir);
+  const manifest = createManifest(runDir, plan, options.backend, selection, scheduled);
+  output.write(`run ${runDir}\n`);
+  const interruption = options.interruption ?? manualInterruption();
+  return { backend: options.backend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set() };
+}
+
+/** Writes the run's first manifest: every instance pending, or skipped when --only leaves it out. */
+function createManifest(runDir: string, plan: Plan, backend: BackendChoice, selection: Selection, scheduled: ScheduledInstance[]): Manifest {
   const manifest = new Manifest(join(runDir, MANIFEST_FILE), {
     pipeline: plan.name,
     file: plan.file,
     run_id: runDir.split(/[\\/]/).pop()!,
-    backend: { name: options.backend.name, provider: options.backend.provider, passed_over: options.backend.passedOver, native: options.backend.native ?? null },
+    backend: { name: backend.name, provider: backend.provider, passed_over: backend.passedOver, native: backend.native ?? null },
     run_sweep: plan.runSweep,
     ...selection,
   });
@@ -120,15 +128,13 @@ function startRun(plan: Plan, options: ExecuteOptions): Run {
       cache_hit: false,
       started: null,
       ended: null,
-      backend: options.backend.name,
+      backend: backend.name,
       output: entry.dir,
       error: null,
     });
   }
   manifest.write();
-  output.write(`run ${runDir}\n`);
-  const interruption = options.interruption ?? manualInterruption();
-  return { backend: options.backend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set() };
+  return manifest;
 }
 
 /** Steps through the selected instances in order; the run's status. */

@@ -6,6 +6,11 @@ Usage:
   dpo-run validate FILE... [--json] check pipelines against the schemas and the cross-stage rules
   dpo-run report FOLDER            write report.md, frontier.svg and win_rates.svg for a run
                                    folder (or merge the runs of a sweep folder)
+  dpo-run verify [FOLDER]          check the cache entries of a run folder, a cache folder
+                                   (default runs/cache) or one entry against the sizes and
+                                   sha256 each cache-entry.json records; exit 1 if any is damaged
+  dpo-run status FOLDER            a run's status and each stage's (marks a run whose process
+                                   was killed as interrupted)
   dpo-run help                     show this text (also --help)
 
 Options of a run:
@@ -38,7 +43,9 @@ Outputs:
 
 Exit codes:
   0    done
-  1    a stage failed (what finished is kept in the cache)
+  1    a stage failed (what finished is kept in the cache); or the run could not go on: a
+       cache entry locked by another run, a full disk, an unwritable or missing file
+       (one line names it); verify: damage found
   2    the pipeline or the command line is invalid (nothing was run)
   130  interrupted (Ctrl-C); what finished is kept, the same command again resumes
 `;

@@ -5,6 +5,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { existsSync } from 'node:fs';
 import { EXIT, InterruptedError, StageError, UserError } from '../core/errors.ts';
+import { fsUserError } from '../core/fsErrors.ts';
 import { commaList, parseCommandLine } from './args.ts';
 import { HELP } from './help.ts';
 
@@ -28,6 +29,20 @@ const commands: Record<string, Command> = {
     if (positionals.length !== 1) throw new UserError('report takes one run or sweep folder', 'dpo-run report runs/<pipeline>/<run-id>');
     const { reportCommand } = await import('./report.ts');
     return reportCommand(positionals[0]);
+  },
+  verify: async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'verify');
+    if (values.help) return commands.help([]);
+    if (positionals.length > 1) throw new UserError('verify takes one run folder or cache folder', 'dpo-run verify [runs/<pipeline>/<run-id> | runs/cache]');
+    const { verifyCommand } = await import('./verify.ts');
+    return verifyCommand(positionals[0] ?? 'runs/cache');
+  },
+  status: async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'status');
+    if (values.help) return commands.help([]);
+    if (positionals.length !== 1) throw new UserError('status takes one run or sweep folder', 'dpo-run status runs/<pipeline>/<run-id>');
+    const { statusCommand } = await import('./status.ts');
+    return statusCommand(positionals[0]);
   },
 };
 
@@ -79,11 +94,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Prints an error the way its type asks and returns the exit code. */
-function reportError(error: unknown): number {
+/**
+ * Prints an error the way its type asks and returns the exit code. A file-system error
+ * (a full disk, a read-only folder, a missing file) is a UserError naming its path.
+ */
+function reportError(thrown: unknown): number {
+  const error = fsUserError(thrown) ?? thrown;
   if (error instanceof UserError || error instanceof StageError) {
     process.stderr.write(`error: ${error.message}\n` + (error.hint ? `  ${error.hint}\n` : ''));
-    return error instanceof UserError ? EXIT.invalid : EXIT.stageFailed;
+    return error instanceof UserError ? error.exitCode : EXIT.stageFailed;
   }
   if (error instanceof InterruptedError) {
     process.stderr.write('interrupted\n');

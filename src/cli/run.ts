@@ -2,9 +2,10 @@
  * `dpo-run PIPELINE [options]`: load and validate the pipeline (with --set and --sweep),
  * choose the backend, then execute the plan, or the plans of a command-line sweep.
  */
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { describeBackend, initBackend, type BackendRequest } from '../backend/index.ts';
-import { EXIT } from '../core/errors.ts';
+import { EXIT, UserError } from '../core/errors.ts';
 import { formatDiagnostics, loadPipeline } from '../pipeline/index.ts';
 import {
   describeDryRun,
@@ -39,6 +40,7 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   }
   const { plans } = loaded;
   const runsDir = resolve(options.runsDir);
+  checkRunsDir(runsDir);
   const selection = { only: options.only, force: options.force };
 
   if (options.dryRun) {
@@ -68,4 +70,16 @@ async function writeSweepReport(sweepDir: string, output: Output): Promise<void>
   if (!inputs || inputs.frontier.length === 0) return;
   const [report] = await writeReport(sweepDir, inputs);
   output.write(`sweep report: ${report}\n`);
+}
+
+/** `--runs-dir` must name a folder, or a path where one can be made: a file there (or above it) is a bad command line. */
+function checkRunsDir(runsDir: string): void {
+  for (let path = runsDir; ; path = dirname(path)) {
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) return;
+      const what = path === runsDir ? 'is a file' : `is inside ${path}, which is a file`;
+      throw new UserError(`--runs-dir ${runsDir} ${what}, not a folder; name a folder for the runs and the cache (e.g. --runs-dir runs)`);
+    }
+    if (dirname(path) === path) return;
+  }
 }

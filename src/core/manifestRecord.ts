@@ -32,6 +32,11 @@ export interface ManifestData {
   file: string;
   run_id: string;
   version: string;
+  /** `<version> <sha256 of the sources>`: the code that ran (see src/executor/codeHash.ts). */
+  code: string;
+  /** The process that runs (ran) it, and its host: a manifest left `running` by a process that is gone was killed. */
+  pid: number;
+  host: string;
   status: RunStatus;
   started: string;
   ended: string | null;

@@ -8,6 +8,7 @@ import { scheduleRun, type ScheduledInstance, type Selection } from './schedule.
 export function actionOf(s: ScheduledInstance): string {
   if (!s.selected) return 'skipped (not needed by --only)';
   if (s.forced) return s.cached ? 'run (forced; cached)' : 'run (forced)';
+  if (s.damage.length > 0) return `run (cache entry damaged: ${s.damage[0]}${s.damage.length > 1 ? `, and ${s.damage.length - 1} more` : ''})`;
   return s.cached ? 'cached' : 'run';
 }
 

@@ -3,21 +3,29 @@
  * work folder and then committed to the cache, with the run folder, the manifest, the
  * lock of each entry, and interruption handled here.
  *
- *   schedule -> run folder + pipeline.resolved.yaml -> for each instance:
- *     cached? link it : lock, run into .partial, commit, link, unlock
+ *   startRun:     tidy the runs folder, schedule, run folder + pipeline.resolved.yaml, manifest
+ *   runAll:       for each selected instance, in order, stepInstance:
+ *                   upstream not done? skip : complete in the cache? link it :
+ *                   lock, run into .partial, commit, link, unlock
+ *   finish:       the manifest's final status and one summary line
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
-import { EXIT, InterruptedError, StageError, UserError } from '../core/errors.ts';
+import { EXIT, InterruptedError } from '../core/errors.ts';
+import { fsUserError } from '../core/fsErrors.ts';
+import { safeName } from '../core/io/safeName.ts';
+import { makeFolder } from '../core/io/makeFolder.ts';
+import { redirectWarnings } from '../core/warnings.ts';
+import { setRunSignal } from '../core/runSignal.ts';
 import type { Plan } from '../pipeline/types.ts';
 import type { StageContext, StageOutput } from '../core/stageContract.ts';
-import { commitPartial, isCached, preparePartial } from './cache.ts';
+import { checkEntry, commitPartial, preparePartial, removeReplacedEntries } from './cache.ts';
 import { manualInterruption, type Interruption } from './interruption.ts';
 import { acquireLock, type Lock } from './lock.ts';
-import { Manifest, now, type ManifestData, type RunStatus } from './manifest.ts';
+import { Manifest, markAbandonedRuns, now, MANIFEST_FILE, type ManifestData, type RunStatus } from './manifest.ts';
 import { processOutput, type Output } from './progress.ts';
 import { createRunFolder, linkOutput } from './runFolder.ts';
+import { describeDamage, describeFailure, summarize } from './runMessages.ts';
 import { scheduleRun, upstreamIds, type ScheduledInstance, type Selection } from './schedule.ts';
 import { createStageContext } from './stageContext.ts';
 
@@ -45,141 +53,187 @@ export const exitCodeOf: Record<RunStatus, number> = {
   interrupted: EXIT.interrupted,
 };
 
+/** One run in progress: what it was asked, its folder and manifest, and what has finished so far. */
+interface Run {
+  backend: BackendChoice;
+  output: Output;
+  interruption: Interruption;
+  scheduled: ScheduledInstance[];
+  runDir: string;
+  manifest: Manifest;
+  /** The finished outputs of every instance run or found so far, by instance id. */
+  outputs: Map<string, StageOutput>;
+  /** The instances that did not finish (failed, or skipped because an upstream did not). */
+  notDone: Set<string>;
+  /** The lock held while an instance runs (released by the forced-exit handler too). */
+  lock?: Lock;
+}
+
+/** What became of one instance. */
+type Step = 'done' | 'skipped' | 'failed' | 'interrupted';
+
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<RunResult> {
+  const run = startRun(plan, options);
+  const forgetLastWords = run.interruption.atForcedExit(() => {
+    run.manifest.finish('interrupted');
+    run.lock?.release();
+  });
+  let status: RunStatus;
+  try {
+    status = await runAll(run);
+  } finally {
+    forgetLastWords();
+  }
+  run.manifest.finish(status);
+  run.output.write(`${status}: ${summarize(run.manifest.data)}; manifest ${run.manifest.file}\n`);
+  return { runDir: run.runDir, status, manifest: run.manifest.data };
+}
+
+/**
+ * Tidies what earlier runs left (runs of this pipeline whose process was killed are marked
+ * interrupted; replaced cache entries not yet removed are removed), schedules the plan,
+ * and makes the run folder and its manifest, before any stage runs.
+ */
+function startRun(plan: Plan, options: ExecuteOptions): Run {
   const runsDir = resolve(options.runsDir);
   const output = options.output ?? processOutput();
-  const interruption = options.interruption ?? manualInterruption();
   const selection = { only: options.only ?? [], force: options.force ?? [] };
   const scheduled = scheduleRun(plan, runsDir, selection);
+  for (const line of markAbandonedRuns(join(runsDir, safeName(plan.name)))) output.write(`${line}\n`);
+  for (const left of removeReplacedEntries(runsDir)) output.write(`warning: could not remove ${left}, an entry a forced rerun replaced; delete it by hand\n`);
 
   const runDir = createRunFolder(runsDir, plan, options.sweepDir);
-  const manifest = new Manifest(join(runDir, 'manifest.json'), {
+  const manifest = createManifest(runDir, plan, options.backend, selection, scheduled);
+  output.write(`run ${runDir}\n`);
+  const interruption = options.interruption ?? manualInterruption();
+  return { backend: options.backend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set() };
+}
+
+/** Writes the run's first manifest: every instance pending, or skipped when --only leaves it out. */
+function createManifest(runDir: string, plan: Plan, backend: BackendChoice, selection: Selection, scheduled: ScheduledInstance[]): Manifest {
+  const manifest = new Manifest(join(runDir, MANIFEST_FILE), {
     pipeline: plan.name,
     file: plan.file,
     run_id: runDir.split(/[\\/]/).pop()!,
-    backend: { name: options.backend.name, provider: options.backend.provider, passed_over: options.backend.passedOver, native: options.backend.native ?? null },
+    backend: { name: backend.name, provider: backend.provider, passed_over: backend.passedOver, native: backend.native ?? null },
     run_sweep: plan.runSweep,
     ...selection,
   });
-  for (const s of scheduled) {
-    manifest.add(s.instance.id, {
-      stage: s.instance.stage,
-      kind: s.instance.kind,
-      fingerprint: s.entry.fingerprint,
-      status: s.selected ? 'pending' : 'skipped',
+  for (const { instance, entry, selected } of scheduled) {
+    manifest.add(instance.id, {
+      stage: instance.stage,
+      kind: instance.kind,
+      fingerprint: entry.fingerprint,
+      status: selected ? 'pending' : 'skipped',
       cache_hit: false,
       started: null,
       ended: null,
-      backend: options.backend.name,
-      output: s.entry.dir,
+      backend: backend.name,
+      output: entry.dir,
       error: null,
     });
   }
   manifest.write();
-  output.write(`run ${runDir}\n`);
+  return manifest;
+}
 
-  let lock: Lock | undefined;
-  const forgetLastWords = interruption.atForcedExit(() => {
-    manifest.finish('interrupted');
-    lock?.release();
-  });
-  const outputs = new Map<string, StageOutput>();
-  const notDone = new Set<string>();
+/** Steps through the selected instances in order; the run's status. */
+async function runAll(run: Run): Promise<RunStatus> {
   let status: RunStatus = 'done';
+  for (const s of run.scheduled) {
+    if (!s.selected) continue;
+    if (run.interruption.signal.aborted) return 'interrupted';
+    const step = await stepInstance(run, s);
+    if (step === 'interrupted') return 'interrupted';
+    if (step === 'failed') status = 'failed';
+  }
+  return status;
+}
+
+/** One instance: skipped when an upstream did not finish, found in the cache, or run under its entry's lock. */
+async function stepInstance(run: Run, s: ScheduledInstance): Promise<Step> {
+  const { instance, entry } = s;
+  const blocker = upstreamIds(instance).find((id) => run.notDone.has(id));
+  if (blocker) {
+    run.notDone.add(instance.id);
+    run.manifest.update(instance.id, { status: 'skipped', error: `not run: ${blocker} did not finish` });
+    return 'skipped';
+  }
+  if (!s.forced && useCached(run, s)) return 'done';
+  run.lock = lockEntry(run, s);
   try {
-    for (const s of scheduled) {
-      if (!s.selected) continue;
-      const { instance, entry } = s;
-      if (interruption.signal.aborted) {
-        status = 'interrupted';
-        break;
-      }
-      const blocker = upstreamIds(instance).find((id) => notDone.has(id));
-      if (blocker) {
-        notDone.add(instance.id);
-        manifest.update(instance.id, { status: 'skipped', error: `not run: ${blocker} did not finish` });
-        continue;
-      }
-      if (!s.forced && isCached(entry)) {
-        recordCached(s);
-        continue;
-      }
-      try {
-        mkdirSync(dirname(entry.lockFile), { recursive: true });
-        lock = acquireLock(entry.lockFile, `cache entry ${entry.name} (${instance.id})`);
-      } catch (error) {
-        manifest.update(instance.id, { status: 'failed', error: (error as Error).message });
-        manifest.finish('failed');
-        throw error;
-      }
-      try {
-        if (!s.forced && isCached(entry)) recordCached(s); // finished by another run meanwhile
-        else await runInstance(s);
-      } catch (error) {
-        if (error instanceof InterruptedError || interruption.signal.aborted) {
-          status = 'interrupted';
-          break;
-        }
-        notDone.add(instance.id);
-        status = 'failed';
-        manifest.update(instance.id, { status: 'failed', ended: now(), error: (error as Error).message ?? String(error) });
-        output.write(describeFailure(instance.id, error, entry.partialDir));
-      } finally {
-        lock.release();
-        lock = undefined;
-      }
-    }
+    if (!s.forced && useCached(run, s, { quiet: true })) return 'done'; // finished by another run meanwhile
+    await runInstance(run, s);
+    return 'done';
+  } catch (error) {
+    if (error instanceof InterruptedError || run.interruption.signal.aborted) return 'interrupted';
+    const shown = fsUserError(error, entry.partialDir) ?? error;
+    run.notDone.add(instance.id);
+    run.manifest.update(instance.id, { status: 'failed', ended: now(), error: (shown as Error).message ?? String(shown) });
+    run.output.write(describeFailure(instance.id, shown, entry.partialDir));
+    return 'failed';
   } finally {
-    forgetLastWords();
-  }
-  manifest.finish(status);
-  output.write(`${status}: ${summarize(manifest.data)}; manifest ${manifest.file}\n`);
-  return { runDir, status, manifest: manifest.data };
-
-  function recordCached(s: ScheduledInstance): void {
-    const time = now();
-    manifest.update(s.instance.id, { status: 'cached', cache_hit: true, started: time, ended: time });
-    publish(s);
-    output.write(`[${s.instance.id}] cached (${s.entry.name})\n`);
-  }
-
-  async function runInstance(s: ScheduledInstance): Promise<void> {
-    const { instance, entry } = s;
-    preparePartial(entry, s.forced);
-    manifest.update(instance.id, { status: 'running', started: now() });
-    output.write(`[${instance.id}] running ${instance.kind} (${entry.name})\n`);
-    const started = Date.now();
-    let ctx: StageContext | undefined;
-    try {
-      ctx = createStageContext({ instance, outDir: entry.partialDir, outputs, backend: options.backend.name, output, signal: interruption.signal });
-      await s.kind.run(ctx);
-    } finally {
-      ctx?.progress.stop();
-    }
-    commitPartial(entry, instance);
-    manifest.update(instance.id, { status: 'done', ended: now() });
-    publish(s);
-    output.write(`[${instance.id}] done in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
-  }
-
-  function publish({ instance, entry }: ScheduledInstance): void {
-    outputs.set(instance.id, { id: instance.id, stage: instance.stage, kind: instance.kind, dir: entry.dir, settings: instance.settings, sweep: instance.sweep });
-    linkOutput(runDir, instance.id, entry.dir);
+    run.lock.release();
+    run.lock = undefined;
   }
 }
 
-/** A StageError or UserError as its message and hint; anything else with its stack. */
-function describeFailure(id: string, error: unknown, partialDir: string): string {
-  const kept = `  (its partial output is kept in ${partialDir})\n`;
-  if (error instanceof StageError || error instanceof UserError) {
-    return `error: ${id} failed: ${error.message}\n` + (error.hint ? `  ${error.hint}\n` : '') + kept;
-  }
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return `error: ${id} failed with an internal error:\n${text}\n` + kept;
+/**
+ * Records the instance as cached and links it when its cache entry is complete; says why
+ * not (one line) when the entry is damaged, which then counts as absent.
+ */
+function useCached(run: Run, s: ScheduledInstance, { quiet = false } = {}): boolean {
+  const check = checkEntry(s.entry.dir);
+  if (check.status === 'damaged' && !quiet) run.output.write(describeDamage(s.instance.id, s.entry.name, check.problems));
+  if (check.status !== 'complete') return false;
+  const time = now();
+  run.manifest.update(s.instance.id, { status: 'cached', cache_hit: true, started: time, ended: time });
+  publish(run, s);
+  run.output.write(`[${s.instance.id}] cached (${s.entry.name})\n`);
+  return true;
 }
 
-function summarize(manifest: ManifestData): string {
-  const counts = new Map<string, number>();
-  for (const record of Object.values(manifest.instances)) counts.set(record.status, (counts.get(record.status) ?? 0) + 1);
-  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+/** Takes the lock of the instance's cache entry; a failure (held by another run, an unwritable cache) fails the run. */
+function lockEntry(run: Run, { instance, entry }: ScheduledInstance): Lock {
+  try {
+    makeFolder(dirname(entry.lockFile));
+    return acquireLock(entry.lockFile, `cache entry ${entry.name} (${instance.id})`);
+  } catch (error) {
+    run.manifest.update(instance.id, { status: 'failed', error: (fsUserError(error) ?? (error as Error)).message });
+    run.manifest.finish('failed');
+    throw error;
+  }
+}
+
+/** Runs the stage into its work folder and commits the folder to the cache. */
+async function runInstance(run: Run, s: ScheduledInstance): Promise<void> {
+  const { instance, entry } = s;
+  const log = (message: string) => run.output.write(`[${instance.id}] ${message}\n`);
+  const removed = preparePartial(entry, s.forced);
+  if (removed.length > 0) log(`removed ${removed.length} temporary file(s) an interrupted write left in ${entry.partialDir}: ${removed.join(', ')}`);
+  run.manifest.update(instance.id, { status: 'running', started: now() });
+  log(`running ${instance.kind} (${entry.name})`);
+  const started = Date.now();
+  const restoreWarnings = redirectWarnings((message) => log(`warning: ${message}`));
+  const restoreSignal = setRunSignal(run.interruption.signal);
+  let ctx: StageContext | undefined;
+  try {
+    ctx = createStageContext({ instance, outDir: entry.partialDir, outputs: run.outputs, backend: run.backend.name, output: run.output, signal: run.interruption.signal });
+    await s.kind.run(ctx);
+  } finally {
+    ctx?.progress.stop();
+    restoreSignal();
+    restoreWarnings();
+  }
+  const warning = commitPartial(entry, instance);
+  run.manifest.update(instance.id, { status: 'done', ended: now() });
+  publish(run, s);
+  if (warning) log(`warning: ${warning}`);
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+/** Makes a finished instance's outputs available to the instances after it, and links them in the run folder. */
+function publish(run: Run, { instance, entry }: ScheduledInstance): void {
+  run.outputs.set(instance.id, { id: instance.id, stage: instance.stage, kind: instance.kind, dir: entry.dir, settings: instance.settings, sweep: instance.sweep });
+  linkOutput(run.runDir, instance.id, entry.dir);
 }

@@ -1,19 +1,26 @@
 /**
  * A stage instance's fingerprint: the sha256 of its kind, resolved settings, the
- * fingerprints of the instances it uses (by reference path), its seed and the project's
- * version, as canonical JSON (object keys sorted). Equal fingerprints mean equal outputs,
- * so the cache may reuse them.
+ * fingerprints of the instances it uses (by reference path), its seed, the code (the
+ * project's version and the hash of its sources, ./codeHash.ts) and the identity of the
+ * data files it reads from outside the cache, as canonical JSON (object keys sorted).
+ * Equal fingerprints mean equal outputs, so the cache may reuse them.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stageKind } from '../stages/index.ts';
 import type { StageInstance } from '../pipeline/types.ts';
+import { projectCodeHash } from './codeHash.ts';
 
-/** The version in package.json: a new release invalidates every cache entry. */
+/** The version in package.json. */
 export const projectVersion: string = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ).version;
+
+/** The code that computes every stage: `<version> <sha256 of the sources>`. Any edit to them invalidates every cache entry. */
+export function codeVersion(): string {
+  return `${projectVersion} ${projectCodeHash()}`;
+}
 
 /** JSON with object keys sorted at every level, so equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -40,7 +47,7 @@ function sortKeys(value: unknown): unknown {
 export function fingerprintOf(
   instance: StageInstance,
   upstream: ReadonlyMap<string, string>,
-  version: string = projectVersion,
+  code: string = codeVersion(),
 ): string {
   const inputs: Record<string, string[]> = {};
   for (const [path, ids] of Object.entries(instance.inputs)) {
@@ -51,14 +58,14 @@ export function fingerprintOf(
     });
   }
   const files = (stageKind(instance.kind)?.externalPaths?.(instance.settings) ?? []).map(fileIdentity);
-  const identity = { kind: instance.kind, settings: instance.settings, inputs, seed: instance.seed, version, ...(files.length ? { files } : {}) };
+  const identity = { kind: instance.kind, settings: instance.settings, inputs, seed: instance.seed, code, ...(files.length ? { files } : {}) };
   return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }
 
 /** Fingerprints every instance of a plan, in order. */
-export function fingerprintAll(instances: readonly StageInstance[], version: string = projectVersion): Map<string, string> {
+export function fingerprintAll(instances: readonly StageInstance[], code: string = codeVersion()): Map<string, string> {
   const fingerprints = new Map<string, string>();
-  for (const instance of instances) fingerprints.set(instance.id, fingerprintOf(instance, fingerprints, version));
+  for (const instance of instances) fingerprints.set(instance.id, fingerprintOf(instance, fingerprints, code));
   return fingerprints;
 }
 

@@ -1,10 +1,11 @@
 /**
  * A lock file, created exclusively and holding the owner's pid, so that two runs never
  * write the same cache entry. A lock left by a process that no longer exists (killed)
- * is taken over; one held by a live process is a UserError naming it.
+ * is taken over; one held by a live process is a UserError naming it (exit 1: the command
+ * was valid, another run holds what it needs).
  */
 import { openSync, closeSync, writeSync, readFileSync, unlinkSync } from 'node:fs';
-import { UserError } from '../core/errors.ts';
+import { EXIT, UserError } from '../core/errors.ts';
 
 export interface Lock {
   readonly file: string;
@@ -17,10 +18,11 @@ export function acquireLock(file: string, what: string): Lock {
     if (tryCreate(file)) return { file, release: () => removeIfOurs(file) };
     const holder = readHolder(file);
     if (holder === undefined) continue; // removed between our attempt and our read
-    if (isAlive(holder)) {
+    if (isProcessAlive(holder)) {
       throw new UserError(
         `${what} is locked by another dpo-run (pid ${holder}, lock ${file})`,
         `wait for that run to finish; if pid ${holder} is not a dpo-run, delete ${file}`,
+        EXIT.stageFailed, // the command was valid: exit 1, not 2
       );
     }
     try {
@@ -29,7 +31,7 @@ export function acquireLock(file: string, what: string): Lock {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  throw new UserError(`could not take the lock ${file}: other runs keep taking it`, 'run again when the other runs have finished');
+  throw new UserError(`could not take the lock ${file}: other runs keep taking it`, 'run again when the other runs have finished', EXIT.stageFailed);
 }
 
 function tryCreate(file: string): boolean {
@@ -62,7 +64,7 @@ function readHolder(file: string): number | undefined {
 }
 
 /** Whether a process with this pid exists (EPERM: it exists but belongs to another user). */
-function isAlive(pid: number): boolean {
+export function isProcessAlive(pid: number): boolean {
   if (pid <= 0) return false;
   try {
     process.kill(pid, 0);

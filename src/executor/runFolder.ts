@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import type { Plan } from '../pipeline/types.ts';
 import { writeAtomic } from '../core/io/writeAtomic.ts';
 import { safeName } from '../core/io/safeName.ts';
+import { makeFolder } from '../core/io/makeFolder.ts';
 
 /** `20240131-142501-3fa2c1`: local time, then a short random id. */
 export function timestampedName(date: Date = new Date()): string {
@@ -35,7 +36,7 @@ export function createRunFolder(runsDir: string, plan: Plan, parent?: string): s
   const dir = parent
     ? join(parent, sweepValuesName(plan.runSweep))
     : join(runsDir, safeName(plan.name), timestampedName());
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const header = `# The resolved pipeline of this run: ${plan.file}, every default filled in.\n`;
   writeAtomic(join(dir, 'pipeline.resolved.yaml'), header + stringify(plan.resolved));
   return dir;
@@ -43,7 +44,7 @@ export function createRunFolder(runsDir: string, plan: Plan, parent?: string): s
 
 export function createSweepFolder(runsDir: string, pipelineName: string): string {
   const dir = join(runsDir, safeName(pipelineName), `sweep-${timestampedName()}`);
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   return dir;
 }
 

@@ -10,7 +10,7 @@ import type { Plan, StageInstance } from '../pipeline/types.ts';
 import { stageKind } from '../stages/index.ts';
 import type { StageKind } from '../core/stageContract.ts';
 import { fingerprintAll } from './fingerprint.ts';
-import { cacheEntry, isCached, type CacheEntry } from './cache.ts';
+import { cacheEntry, checkEntry, type CacheEntry } from './cache.ts';
 
 export interface ScheduledInstance {
   instance: StageInstance;
@@ -20,8 +20,10 @@ export interface ScheduledInstance {
   selected: boolean;
   /** Rerun even if cached (`--force`). */
   forced: boolean;
-  /** The cache held its outputs when the run was scheduled. */
+  /** The cache held its outputs, complete, when the run was scheduled. */
   cached: boolean;
+  /** What was wrong with its cache entry when the run was scheduled (a damaged entry counts as absent). */
+  damage: string[];
 }
 
 export interface Selection {
@@ -40,13 +42,15 @@ export function scheduleRun(plan: Plan, runsDir: string, selection: Selection): 
     const kind = stageKind(instance.kind);
     if (!kind) throw new Error(`instance ${instance.id} has kind "${instance.kind}", which is not registered in src/stages/index.ts`);
     const entry = cacheEntry(resolve(runsDir), instance.kind, fingerprints.get(instance.id)!);
+    const check = checkEntry(entry.dir);
     return {
       instance,
       kind,
       entry,
       selected: selection.only.length === 0 || selected.has(instance.id),
       forced: forceAll || forced.has(instance.id),
-      cached: isCached(entry),
+      cached: check.status === 'complete',
+      damage: check.status === 'damaged' ? check.problems : [],
     };
   });
 }

@@ -203,7 +203,12 @@ async function sftData(settings: SftSettings, dataDir: string, tokenizer: Tokeni
   const trainExamples = await examples(settings, dataDir, 'train', tokenizer, contextLength);
   const evalExamples = (await examples(settings, dataDir, 'test', tokenizer, contextLength)).slice(0, settings.train.eval_size);
   if (trainExamples.length === 0) throw new StageError(`sft: the data stage "${settings.data}" has no train ${what}`);
-  if (evalExamples.length === 0) throw new StageError(`sft: the data stage "${settings.data}" has no test ${what} to evaluate on`, 'set its split.test_fraction above 0');
+  if (evalExamples.length === 0) {
+    throw new StageError(
+      `sft: the data stage "${settings.data}" has ${trainExamples.length} train ${what} and no test ${what} to evaluate on`,
+      'a random split sends round(split.test_fraction × texts) to test: give the data stage more texts or a larger split.test_fraction (or split.mode: source with test rows)',
+    );
+  }
   const samplePrompts = (await readPrompts(dataDir, 'test')).slice(0, settings.samples.count).map((p) => p.prompt);
   return { trainExamples, evalExamples, samplePrompts };
 }

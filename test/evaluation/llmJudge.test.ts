@@ -63,12 +63,11 @@ describe('llm judge', function () {
     }
   });
 
-  it('counts an answer that names neither completion as a tie and a failure', async () => {
+  it('fails the stage, not a silent tie, when no answer names either completion', async () => {
     const { server, url } = await startJudgeServer(() => 'I cannot decide.');
     try {
       const judge = createJudge({ kind: 'llm', base_url: url, model: 'm', api_key_env: 'UNSET_KEY_FOR_TEST', max_comparisons: 10, timeout_s: 5, concurrency: 2, prompt_template: 'Better? {a} or {b}' });
-      const rate = winRateOf(await judge.judge(comparisons.slice(0, 4), new Random(1)));
-      assert.deepEqual([rate.winRate, rate.ties, rate.failures], [0.5, 4, 4]);
+      await assert.rejects(judge.judge(comparisons.slice(0, 4), new Random(1)), (e: unknown) => e instanceof StageError && /4 of 4 answers .* named neither A nor B/.test(e.message));
     } finally {
       server.close();
     }

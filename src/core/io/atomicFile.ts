@@ -5,11 +5,10 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
+import { temporaryPath } from './temporaryName.ts';
+import { withPath } from '../fsErrors.ts';
 
-/** A temporary name in the same folder as `path` (so that the rename stays on one file system). */
-export function temporaryPath(path: string): string {
-  return `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-}
+export { temporaryPath };
 
 /** Writes `data` to `path` atomically. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -19,7 +18,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw withPath(err, path);
   }
 }
 
@@ -37,6 +36,6 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<string>):
   } catch (err) {
     out.destroy();
     await rm(tmp, { force: true });
-    throw err;
+    throw withPath(err, path);
   }
 }

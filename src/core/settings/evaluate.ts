@@ -127,6 +127,10 @@ export interface EvaluateSettings {
            * llm: requests in flight at once.
            */
           concurrency: number;
+          /**
+           * llm: tries per comparison when the endpoint fails in a way that may pass (HTTP 5xx or 429, no answer within timeout_s, a dropped connection), waiting 0.5 s, then 1 s, 2 s, ... between them.
+           */
+          attempts: number;
         }
       | {
           /**
@@ -165,6 +169,10 @@ export interface EvaluateSettings {
            * llm: requests in flight at once.
            */
           concurrency: number;
+          /**
+           * llm: tries per comparison when the endpoint fails in a way that may pass (HTTP 5xx or 429, no answer within timeout_s, a dropped connection), waiting 0.5 s, then 1 s, 2 s, ... between them.
+           */
+          attempts: number;
         };
   };
 }

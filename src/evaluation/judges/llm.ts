@@ -4,9 +4,17 @@
  * order of the two is drawn at random for each comparison, so that a judge's preference
  * for the first (or second) position cannot favour either side; the answer (`A` or `B`)
  * is mapped back to the policy or the baseline.
+ *
+ * A failure that may pass (HTTP 5xx or 429, no answer within timeout_s, a dropped
+ * connection) is tried again, `attempts` times in all, with exponential backoff. An
+ * answer naming neither A nor B counts as a tie and is warned about; more than
+ * MAX_UNPARSEABLE_SHARE of them fails the stage, since the win rate would then mostly
+ * be ties. Ctrl-C (the run's signal) cancels the requests in flight.
  */
-import { StageError, UserError } from '../../core/errors.ts';
+import { InterruptedError, StageError, UserError } from '../../core/errors.ts';
 import type { Random } from '../../core/random.ts';
+import { runSignal } from '../../core/runSignal.ts';
+import { warn } from '../../core/warnings.ts';
 import type { Comparison, Judge, Judgement } from './types.ts';
 
 export interface LlmJudgeSettings {
@@ -22,7 +30,15 @@ export interface LlmJudgeSettings {
   timeout_s: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** Tries per comparison for a failure that may pass (default DEFAULT_ATTEMPTS). */
+  attempts?: number;
 }
+
+export const DEFAULT_ATTEMPTS = 3;
+/** The wait before the second try; it doubles before each further one. */
+export const RETRY_BASE_MS = 500;
+/** The most answers naming neither A nor B, as a share of the comparisons, before the stage fails. */
+export const MAX_UNPARSEABLE_SHARE = 0.1;
 
 export const DEFAULT_LLM_TEMPLATE = `Which of the following two continuations of the beginning of a movie review is more positive?
 
@@ -52,41 +68,72 @@ export function parseChoice(answer: string): 'A' | 'B' | undefined {
   return bare ? (bare[1].toUpperCase() as 'A' | 'B') : undefined;
 }
 
-export function createLlmJudge(settings: LlmJudgeSettings): Judge {
+/** A failed request: `transient` when trying again may help. */
+class RequestFailure extends Error {
+  constructor(message: string, readonly transient: boolean, readonly hint?: string) {
+    super(message);
+  }
+}
+
+export function createLlmJudge(settings: LlmJudgeSettings, options: { signal?: AbortSignal } = {}): Judge {
   const template = settings.prompt_template ?? DEFAULT_LLM_TEMPLATE;
   if (!template.includes('{a}') || !template.includes('{b}')) {
     throw new UserError('win_rate.judge.prompt_template must contain {a} and {b} (and usually {prompt})', 'they stand for the two completions and the prompt');
   }
   const url = `${settings.base_url.replace(/\/+$/, '')}/chat/completions`;
   const apiKey = process.env[settings.api_key_env];
+  const attempts = Math.max(1, settings.attempts ?? DEFAULT_ATTEMPTS);
 
-  async function ask(question: string): Promise<string> {
-    let response: Response;
+  /** One request: the answer's text, or a RequestFailure (an InterruptedError when `cancel` aborts). */
+  async function request(question: string, cancel: AbortSignal): Promise<string> {
+    const timeout = AbortSignal.timeout(settings.timeout_s * 1000);
+    const signal = AbortSignal.any([cancel, timeout]);
+    let status: number;
+    let body: string;
     try {
-      response = await fetch(url, {
+      const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
         body: JSON.stringify({ model: settings.model, messages: [{ role: 'user', content: question }], temperature: 0 }),
-        signal: AbortSignal.timeout(settings.timeout_s * 1000),
+        signal,
       });
+      status = response.status;
+      body = await response.text(); // under the same signals: a server that stalls after its headers times out too
     } catch (error) {
+      if (cancel.aborted) throw new InterruptedError();
+      if (timeout.aborted) throw new RequestFailure(`gave no answer within ${settings.timeout_s} s`, true, 'raise win_rate.judge.timeout_s, or check the server');
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const why = (error as Error).name === 'TimeoutError' ? `no answer within ${settings.timeout_s}s` : (cause?.code ?? cause?.message ?? (error as Error).message);
-      throw new StageError(`the llm judge at ${url} is unreachable (${why})`, 'start the server or correct win_rate.judge.base_url');
+      const code = cause?.code ?? cause?.message ?? (error as Error).message;
+      const refused = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ERR_INVALID_URL/.test(code);
+      throw new RequestFailure(refused ? `is unreachable (${code})` : `dropped the connection (${code})`, !refused, 'start the server or correct win_rate.judge.base_url');
     }
-    const body = await response.text();
-    if (response.status === 401 || response.status === 403) {
-      throw new StageError(`the llm judge at ${url} refused the request (HTTP ${response.status})`, `set ${settings.api_key_env} to a valid API key`);
-    }
-    if (!response.ok) throw new StageError(`the llm judge at ${url} answered HTTP ${response.status}: ${body.slice(0, 200)}`);
+    if (status === 401 || status === 403) throw new RequestFailure(`refused the request (HTTP ${status})`, false, `set ${settings.api_key_env} to a valid API key`);
+    if (status >= 500 || status === 429) throw new RequestFailure(`answered HTTP ${status}: ${body.slice(0, 200)}`, true);
+    if (status < 200 || status >= 300) throw new RequestFailure(`answered HTTP ${status}: ${body.slice(0, 200)}`, false);
     let content: unknown;
     try {
       content = (JSON.parse(body) as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message?.content;
     } catch {
       content = undefined;
     }
-    if (typeof content !== 'string') throw new StageError(`the llm judge at ${url} did not answer with a chat completion: ${body.slice(0, 200)}`);
+    if (typeof content !== 'string') throw new RequestFailure(`did not answer with a chat completion: ${body.slice(0, 200)}`, false);
     return content;
+  }
+
+  /** request(), tried again after a transient failure, waiting RETRY_BASE_MS, then twice as long each time. */
+  async function ask(question: string, cancel: AbortSignal): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request(question, cancel);
+      } catch (error) {
+        if (!(error instanceof RequestFailure)) throw error;
+        if (!error.transient || attempt >= attempts) {
+          const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
+          throw new StageError(`the llm judge at ${url} ${error.message}${tries}`, error.hint);
+        }
+        await sleep(RETRY_BASE_MS * 2 ** (attempt - 1), cancel);
+      }
+    }
   }
 
   return {
@@ -97,20 +144,60 @@ export function createLlmJudge(settings: LlmJudgeSettings): Judge {
       // The orders are drawn first, in comparison order, so that they do not depend on answer timing.
       const policyFirst = comparisons.map(() => random.next() < 0.5);
       const judgements: Judgement[] = new Array(comparisons.length);
+      // A failed comparison stops the others' requests; so does the run's interruption.
+      const interrupted = options.signal ?? runSignal();
+      const stop = new AbortController();
+      const cancel = AbortSignal.any([stop.signal, interrupted]);
       let next = 0;
       const worker = async () => {
-        while (next < comparisons.length) {
+        while (next < comparisons.length && !cancel.aborted) {
           const i = next++;
           const { prompt, policy, baseline } = comparisons[i];
           const [a, b] = policyFirst[i] ? [policy, baseline] : [baseline, policy];
-          const answer = await ask(judgePrompt(template, prompt, a, b));
+          const answer = await ask(judgePrompt(template, prompt, a, b), cancel);
           const choice = parseChoice(answer);
           if (choice === undefined) judgements[i] = { verdict: 0.5, failure: answer.slice(0, 200) };
           else judgements[i] = { verdict: (choice === 'A') === policyFirst[i] ? 1 : 0 };
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
+      const workers = Array.from({ length: Math.max(1, settings.concurrency) }, () => worker().catch((error) => (stop.abort(), Promise.reject(error))));
+      const errors = (await Promise.allSettled(workers)).flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      const cause = errors.find((e) => !(e instanceof InterruptedError)) ?? errors[0];
+      if (cause) throw cause;
+      if (interrupted.aborted) throw new InterruptedError();
+      checkUnparseable(judgements);
       return judgements;
     },
   };
+
+  /** Warns about answers naming neither A nor B; fails past MAX_UNPARSEABLE_SHARE of them. */
+  function checkUnparseable(judgements: readonly Judgement[]): void {
+    const unparseable = judgements.filter((j) => j.failure !== undefined);
+    if (unparseable.length === 0) return;
+    const share = `${unparseable.length} of ${judgements.length} answers of the llm judge at ${url} named neither A nor B`;
+    const first = JSON.stringify(unparseable[0].failure);
+    if (unparseable.length > MAX_UNPARSEABLE_SHARE * judgements.length) {
+      throw new StageError(
+        `${share}, more than the ${MAX_UNPARSEABLE_SHARE * 100}% allowed (the first: ${first})`,
+        'make win_rate.judge.prompt_template ask for a last line "Preferred: A" or "Preferred: B", or use a model that follows it',
+      );
+    }
+    warn(`${share}; they count as ties (the first: ${first})`);
+  }
+}
+
+/** Waits `ms`, or throws an InterruptedError as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new InterruptedError());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new InterruptedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -55,7 +55,7 @@ export const ppoIteration: BenchCase = {
 
       start = performance.now();
       const rows = prompts.map((prompt, b) => ({ prompt, response: responses[b] }));
-      const measured = await measureRollout(models, rows, 0, sizes.rolloutBatch);
+      const measured = await measureRollout(models, rows, { pad: 0, chunk: sizes.rolloutBatch, temperature: 1 });
       const measuring = (performance.now() - start) / 1000;
 
       start = performance.now();
@@ -70,7 +70,7 @@ export const ppoIteration: BenchCase = {
         for (const indices of minibatches(rows.length, sizes.minibatchSize, random)) {
           const minibatch = selectExamples(examples, indices);
           await optimizerUpdate(trainedModels(models), optimizer, () => {
-            const { loss, stats } = ppoLoss(models, minibatch, 0, { cliprange: 0.2, cliprangeValue: 0.2, vfCoef: 0.1 });
+            const { loss, stats } = ppoLoss(models, minibatch, 0, { cliprange: 0.2, cliprangeValue: 0.2, vfCoef: 0.1, temperature: 1 });
             return { loss, kept: stats };
           }, { lr: 1e-5, maxGradNorm: 1 });
         }

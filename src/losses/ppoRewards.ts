@@ -3,7 +3,9 @@
  *   R(x, y) = r(x, y) - kl_coef * sum_t (log pi(y_t | x, y_<t) - log pi_ref(y_t | x, y_<t)),
  * spread over the response as a per-token KL penalty with the sequence score added at
  * the last token; then GAE advantages (src/losses/gae.ts). Plain JavaScript on ragged
- * rows: one number per response token, no padding anywhere.
+ * rows: one number per response token (eos included where the policy stopped), no padding
+ * anywhere. pi is the distribution sampled, softmax(logits / T) at the sampling
+ * temperature, and pi_ref the reference at temperature 1 (src/ppo/forward.ts).
  *
  * As TRL's PPO trainer (`compute_rewards` with kl_penalty "kl"): -kl_coef (log pi - log pi_ref)
  * per token, the score added at the last one. One difference: TRL's score scaling keeps

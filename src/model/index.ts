@@ -12,7 +12,7 @@
  *   logits(model, ids (B,T), {training, attentionMask, positionIds, random}) -> (B,T,V)
  *   hidden(...) -> (B,T,C);  scores(...) -> (B,T);  lastTokenScores(model, ids, mask) -> (B,)
  *   tokenLogProbs(model, {ids, attentionMask}) -> (B,T-1)   log p(ids[t+1] | ids[..t])
- *   nextTokenLogProbs(model, hidden (B,T-1,C), ids) -> {logits (B,T-1,V), logprobs (B,T-1)}
+ *   nextTokenLogProbs(model, hidden (B,T-1,C), ids, T = 1) -> {logits / T (B,T-1,V), logprobs of softmax(logits / T) (B,T-1)}
  *   sequenceLogProbs(model, buildBatch(prompts, responses, pad)) -> {logps (B,), counts (B,)}
  *
  * Sampling (async, no tensors left behind):

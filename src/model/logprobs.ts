@@ -40,10 +40,14 @@ export function tokenLogProbs(
  * The next-token logits and log-probabilities from the final hidden states of the
  * positions that predict a next token: hidden (B, T-1, C) and ids (B, T) int32 ->
  * logits (B, T-1, V) and logprobs (B, T-1), logprobs[b, t] = log p(ids[b, t+1] | ids[b, 0..t]).
+ * At a `temperature` T other than 1 both are those of the distribution sampled at T,
+ * softmax(logits / T): the logits returned are divided by T (T > 0).
  */
-export function nextTokenLogProbs(model: GPT, hidden: tf.Tensor3D, ids: tf.Tensor2D): { logits: tf.Tensor3D; logprobs: tf.Tensor2D } {
+export function nextTokenLogProbs(model: GPT, hidden: tf.Tensor3D, ids: tf.Tensor2D, temperature = 1): { logits: tf.Tensor3D; logprobs: tf.Tensor2D } {
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new RangeError(`nextTokenLogProbs: temperature ${temperature} is not a finite number > 0`);
   const [B, T] = ids.shape;
-  const logits = outputHead(model, hidden); // (B, T-1, V)
+  const raw = outputHead(model, hidden); // (B, T-1, V)
+  const logits = temperature === 1 ? raw : (tf.div(raw, temperature) as tf.Tensor3D); // (B, T-1, V)
   const targets = ids.slice([0, 1], [B, T - 1]).reshape([B * (T - 1)]) as tf.Tensor1D;
   const logprobs = targetLogProbs(logits.reshape([B * (T - 1), model.config.vocabSize]), targets).reshape([B, T - 1]) as tf.Tensor2D;
   return { logits, logprobs };

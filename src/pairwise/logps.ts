@@ -1,7 +1,9 @@
 /**
  * The log-probabilities of a batch of pairs under a model, from one forward pass over the
  * chosen and rejected sequences stacked: the sequence sums log pi(y|x) that DPO compares
- * and the per-token ones that Unlikelihood needs.
+ * and the per-token ones that Unlikelihood needs. The completions' ids include eos where
+ * the completion stopped (src/data/pairs.ts), so its log-probability is one of the terms:
+ * log pi(y|x) counts the decision to stop.
  */
 import * as tf from '@tensorflow/tfjs';
 import { tokenLogProbs, type GPT } from '../model/index.ts';

@@ -72,7 +72,7 @@ export function dpoObjective(settings: DpoObjectiveSettings): PairwiseObjective 
   };
 }
 
-/** Preferred-FT: SFT on the chosen completions only (the prompt masked). */
+/** Preferred-FT: SFT on the chosen completions only (the prompt masked; eos a target where y_w stopped, as in sft). */
 export function preferredFtObjective(): PairwiseObjective {
   return {
     metrics: ['logps/chosen'],
@@ -82,7 +82,12 @@ export function preferredFtObjective(): PairwiseObjective {
   };
 }
 
-/** Unlikelihood: -log p(y_w|x) - alpha sum_t log(1 - p(y_l,t | x, y_l,<t)), the mean over pairs. */
+/**
+ * Unlikelihood: -log p(y_w|x) - alpha sum_t log(1 - p(y_l,t | x, y_l,<t)), the mean over
+ * pairs. The sum runs over y_l's tokens as its log-probability does, eos included where
+ * y_l stopped: stopping there is one of y_l's decisions, and its probability is pushed down
+ * like any other token's (a y_l cut at max_new_tokens has no eos, and no such term).
+ */
 export function unlikelihoodObjective(alpha: number): PairwiseObjective {
   return {
     metrics: ['logps/chosen', 'logps/rejected'],

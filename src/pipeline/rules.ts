@@ -9,6 +9,7 @@ import { isRecord, toPointer } from './pointer.ts';
 import { referenceSites } from './references.ts';
 import { sweepableSettings } from './schema.ts';
 import { closest } from './suggest.ts';
+import { ppoSamplingProblems } from '../ppo/sampling.ts';
 
 export type Stages = Record<string, Record<string, unknown>>;
 export type Rule = (stages: Stages) => Issue[];
@@ -110,4 +111,19 @@ export function sweepsNameSettings(stages: Stages): Issue[] {
   });
 }
 
-export const RULES: Rule[] = [referencesNameStages, referencesFitKinds, referencesMakeNoCycle, sweepsNameSettings];
+/** A ppo stage samples what it can score: temperature > 0, no top-k or top-p (src/ppo/sampling.ts); its sweep's values too. */
+export function ppoSamplesWhatItScores(stages: Stages): Issue[] {
+  return kindedStages(stages)
+    .filter(({ kind }) => kind.kind === 'ppo')
+    .flatMap(({ name, stage }) => {
+      const swept = isRecord(stage.sweep) && Array.isArray(stage.sweep.sampling) ? stage.sweep.sampling : [];
+      const sites = [{ segments: ['sampling'], value: stage.sampling }, ...swept.map((value, i) => ({ segments: ['sweep', 'sampling', String(i)], value }))];
+      return sites.flatMap(({ segments, value }) =>
+        isRecord(value)
+          ? ppoSamplingProblems(value).map((problem): Issue => ({ path: toPointer(['stages', name, ...segments, problem.key]), code: 'ppo-sampling', message: problem.message, anchor: 'value' }))
+          : [],
+      );
+    });
+}
+
+export const RULES: Rule[] = [referencesNameStages, referencesFitKinds, referencesMakeNoCycle, sweepsNameSettings, ppoSamplesWhatItScores];

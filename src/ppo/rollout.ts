@@ -2,7 +2,9 @@
  * A PPO rollout: completions sampled from the policy for a batch of prompts, scored by
  * the reward, and measured under the models before any update (the "old" policy's
  * log-probabilities, the reference's, the values and the policy's entropy), each kept
- * ragged: one number per response token.
+ * ragged: one number per response token. A row's response is the tokens the policy chose,
+ * eos included when it stopped (src/model/completionTokens.ts); the policy's measures are
+ * those of the distribution sampled, softmax(logits / temperature) (src/ppo/forward.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../core/random.ts';
@@ -15,10 +17,10 @@ import { tokenEntropy } from '../losses/entropy.ts';
 import type { PpoModels } from './models.ts';
 
 export interface RolloutMeasures {
-  logprobs: number[][]; // (B, L_b) log pi_old(y_t | x, y_<t)
-  refLogprobs: number[][]; // (B, L_b) log pi_ref(y_t | x, y_<t)
+  logprobs: number[][]; // (B, L_b) log pi_old,T(y_t | x, y_<t), at the sampling temperature T
+  refLogprobs: number[][]; // (B, L_b) log pi_ref(y_t | x, y_<t), at temperature 1
   values: number[][]; // (B, L_b) V(x, y_<t)
-  entropy: number[][]; // (B, L_b) the policy's entropy at each response position
+  entropy: number[][]; // (B, L_b) the entropy of pi_old,T at each response position
 }
 
 export interface Rollout extends RolloutMeasures {
@@ -42,19 +44,24 @@ export async function collectRollout(
   const texts = completions.map((c) => c.text);
   const scores = await reward.score(prompts.map((p) => p.text), texts);
   const rows = completions.map((c) => ({ prompt: c.prompt, response: c.response }));
-  const measures = await measureRollout(models, rows, tokenizer.pad, sampling.batch_size);
+  const measures = await measureRollout(models, rows, { pad: tokenizer.pad, chunk: sampling.batch_size, temperature: sampling.temperature });
   return { rows, prompts: prompts.map((p) => p.text), completions: texts, scores, ...measures };
 }
 
-/** The per-token measures of `rows`, `chunk` rows per forward pass (no gradients). */
-export async function measureRollout(models: PpoModels, rows: readonly RolloutRow[], pad: number, chunk: number): Promise<RolloutMeasures> {
+/** The per-token measures of `rows` with the policy at `temperature`, `chunk` rows per forward pass (no gradients). */
+export async function measureRollout(
+  models: PpoModels,
+  rows: readonly RolloutRow[],
+  options: { pad: number; chunk: number; temperature: number },
+): Promise<RolloutMeasures> {
+  const { pad, chunk, temperature } = options;
   const measures: RolloutMeasures = { logprobs: [], refLogprobs: [], values: [], entropy: [] };
   for (let start = 0; start < rows.length; start += chunk) {
     const part = rows.slice(start, start + chunk);
     const batch = rolloutBatch(part, pad);
     const T = batch.ids.shape[1];
     const outputs = tf.tidy(() => {
-      const { logits, logprobs, values } = policyAndValues(models, batch);
+      const { logits, logprobs, values } = policyAndValues(models, batch, temperature); // logits / temperature
       return [logprobs, referenceLogProbs(models.reference, batch), values, tokenEntropy(logits)];
     });
     const [logprobs, refLogprobs, values, entropy] = await Promise.all(outputs.map((t) => t.data()));

@@ -7,7 +7,7 @@
  * and calls trainPpo; a test can call it with a reward of its own.
  */
 import { performance } from 'node:perf_hooks';
-import { StageError } from '../core/errors.ts';
+import { StageError, UserError } from '../core/errors.ts';
 import { AdaptiveKLController, FixedKLController, restoreKLController, type KLController, type KLControllerState } from '../losses/klController.ts';
 import { copyWeights, disposeModel, modelDir, saveModel, type GPT } from '../model/index.ts';
 import { Random } from '../core/random.ts';
@@ -27,6 +27,7 @@ import { collectRollout, type Rollout } from './rollout.ts';
 import { explainedVariance, mean, tokenMean } from '../losses/statistics.ts';
 import { minibatches, ppoLoss, selectExamples, type PpoStepStats } from './update.ts';
 import { readValueCheckpoint, restoreValue, saveValueCheckpoint } from './valueCheckpoint.ts';
+import { ppoSamplingProblems } from './sampling.ts';
 
 export interface PpoInputs {
   /** The upstream policy (copied; the caller keeps and disposes it). */
@@ -65,6 +66,8 @@ export async function trainPpo(ctx: StageContext<PpoSettings>, inputs: PpoInputs
   const train = s.train as TrainSettings;
   const { tokenizer } = inputs;
   if (inputs.prompts.length === 0) throw new StageError('ppo: the dataset has no train prompts');
+  const [samplingProblem] = ppoSamplingProblems(s.sampling);
+  if (samplingProblem) throw new UserError(samplingProblem.message);
   if (s.kl_target !== undefined && !(s.kl_coef > 0)) {
     throw new StageError(`ppo: kl_target ${s.kl_target} needs kl_coef > 0 to adapt from (got ${s.kl_coef})`);
   }
@@ -111,7 +114,7 @@ function ppoTrainee(ctx: StageContext<PpoSettings>, inputs: PpoInputs, parts: Pp
   const { tokenizer, reward } = inputs;
   const { models, random, controller } = parts;
   const prompts = inputs.prompts.map((text) => ({ text, ids: encodePrompt(tokenizer, text, inputs.policy.config.contextLength, s.sampling.max_new_tokens) }));
-  const lossSettings = { cliprange: s.cliprange, cliprangeValue: s.cliprange_value, vfCoef: s.vf_coef };
+  const lossSettings = { cliprange: s.cliprange, cliprangeValue: s.cliprange_value, vfCoef: s.vf_coef, temperature: s.sampling.temperature };
   let last: PpoRow | undefined;
 
   const trainee: Trainee = {

@@ -24,6 +24,8 @@ export interface PpoLossSettings {
   cliprange: number;
   cliprangeValue: number;
   vfCoef: number;
+  /** The sampling temperature: the new log-probabilities are those of softmax(logits / temperature), as the old ones (src/ppo/forward.ts). */
+  temperature: number;
 }
 
 /** What one update measured (each a mean over the minibatch's response tokens). */
@@ -72,7 +74,7 @@ export function ppoLoss(
   try {
     return tf.tidy(() => {
       const T = batch.ids.shape[1];
-      const { logprobs, values } = policyAndValues(models, batch); // (B, T-1) each
+      const { logprobs, values } = policyAndValues(models, batch, settings.temperature); // (B, T-1) each
       const column = (ragged: number[][]) => scatterTensor(ragged, examples.rows, T); // (B, T-1)
       const policy = policyLoss({ logprobs, oldLogprobs: column(examples.oldLogprobs), advantages: column(examples.advantages), mask: batch.mask }, settings.cliprange);
       const value = valueLoss({ values, oldValues: column(examples.oldValues), returns: column(examples.returns), mask: batch.mask }, settings.cliprangeValue);

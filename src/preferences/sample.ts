@@ -2,7 +2,10 @@
  * Preference pairs sampled from a policy and labelled by a ground-truth reward, as in the
  * DPO paper's IMDb experiment: for each prompt, K completions from the policy, each scored
  * by the reward, and pairs formed from them (all K(K-1)/2 of them, or best versus worst),
- * ties (a score difference of at most `minMargin`) dropped.
+ * ties (a score difference of at most `minMargin`) dropped. A pair's completion ids are
+ * the tokens the policy chose, eos included when it stopped and none when it was cut at
+ * max_new_tokens (the sample's `response`, src/model/completionTokens.ts), so that every
+ * loss trained on the pairs counts the decision to stop.
  */
 import type { PromptRecord } from '../data/artifacts.ts';
 import type { GPT } from '../model/index.ts';
@@ -17,6 +20,7 @@ export type PairingMode = (typeof PAIRING_MODES)[number];
 
 /** One sampled completion of a prompt, with its reward. */
 export interface Candidate {
+  /** The completion's tokens as log pi(y|x) sums over them: its text tokens, then eos when it was sampled. */
   ids: number[];
   text: string;
   score: number;
@@ -104,8 +108,9 @@ export async function samplePairs(
       const candidates: Candidate[] = [];
       for (let r = g * k; r < (g + 1) * k; r++) {
         result.completions++;
+        // An empty text (eos at once) is left out: a pair of texts needs two texts.
         if (sampled[r].completionIds.length === 0) result.emptyCompletions++;
-        else candidates.push({ ids: sampled[r].completionIds, text: sampled[r].text, score: scores[r] });
+        else candidates.push({ ids: sampled[r].response, text: sampled[r].text, score: scores[r] });
       }
       const formed = formPairs(candidates.map((c) => c.score), options.pairing, options.minMargin);
       if (formed.length === 0) result.promptsWithoutPair++;

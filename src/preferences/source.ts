@@ -9,7 +9,8 @@
  *                    into the prompt (up to and including that marker) and the response
  *
  * `auto` picks a row's format from its fields. A row may carry `split` (train or test).
- * A bad row is a StageError naming the file and line.
+ * A bad row is a StageError naming the file and line. Each completion is a text its author
+ * ended: its token ids get eos after the text (encodePair, src/data/pairs.ts).
  */
 import { readJsonlRecords } from '../core/io/jsonl.ts';
 import { SPLITS, type Split } from '../data/settings.ts';

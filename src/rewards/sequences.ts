@@ -3,6 +3,15 @@
  * model's tokenizer after a bos token, cut to the model's context, and right-padded into
  * a batch. The reward_model and classifier stages train on exactly what their reward
  * kinds score.
+ *
+ * No eos is appended: the scalar head reads the last token of the text. A reward scores a
+ * (prompt, completion) as text (src/rewards/types.ts), one interface for the ground truths
+ * (which read text) and for learned reward models (trained on the pairs' texts, encoded
+ * here the same way), so a completion that stopped and one cut at max_new_tokens after
+ * the same text score the same. The policy's decision to stop enters training through
+ * log pi(y|x), whose tokens include eos (src/model/completionTokens.ts), not through the
+ * reward. It is also where Hugging Face's GPT-2 sequence classifiers read a model whose pad
+ * is its eos (the last token that is not pad), so a reward_model folder scores alike there.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Tokenizer } from '../tokenizer/index.ts';

@@ -1,6 +1,12 @@
 /**
  * The sft stage's examples: token sequences with the position where the loss starts,
- * made from a dataset's texts or prompts, and padded batches of them.
+ * made from a dataset's texts or prompts, and padded batches of them. A text (or a
+ * prompt's completion) is followed by eos, a target like its other tokens, so that the
+ * model learns to stop where texts end: the completion tokens log pi(y|x) sums over
+ * everywhere else (textCompletionTokens, src/model/completionTokens.ts). A text cut to
+ * the context loses its eos: it did not end there. (Not through textCompletionTokens
+ * itself, which refuses a text that encodes to eos: a training text may contain GPT-2's
+ * "<|endoftext|>" written out, and is learned as it is.)
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PromptRecord, TextRecord } from '../data/artifacts.ts';

@@ -3,8 +3,10 @@
  * reward_model stages. Either sampled (k completions of each dataset prompt from the
  * policy, scored by a ground-truth reward, paired with ties dropped; train prompts give
  * train pairs, test prompts held-out ones) or read from an existing preference file
- * (`source`). Writes pairs.jsonl and tokenizer.json (src/preferences/pairs.ts) only once
- * every pair is made, so a bad input leaves nothing behind.
+ * (`source`). Writes pairs.jsonl and tokenizer.json (src/data/pairs.ts) only once
+ * every pair is made, so a bad input leaves nothing behind. The completions' ids end with
+ * eos where the completion ended (sampled eos, or the end of a text), so that the losses
+ * trained on the pairs count the decision to stop (src/model/completionTokens.ts).
  */
 import { resolve } from 'node:path';
 import type { StageContext, StageKind } from '../core/stageContract.ts';
@@ -16,7 +18,7 @@ import { disposeModel, loadStageModel, type GPT } from '../model/index.ts';
 import { onlyInput } from '../core/onlyInput.ts';
 import { encodePair, writePairs, type PairRecord } from '../data/pairs.ts';
 import { samplePairs } from '../preferences/sample.ts';
-import { readPreferenceSource } from '../preferences/source.ts';
+import { readPreferenceSource, type SourcePair } from '../preferences/source.ts';
 import { mean } from '../losses/statistics.ts';
 import { createReward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
@@ -100,7 +102,7 @@ async function pairsFromSource(ctx: StageContext<PreferencesSettings>, source: S
   const rows = await readPreferenceSource(path, source.format);
   const splitRandom = ctx.random.fork();
   const pairs = rows.map((row): PairRecord => {
-    const ids = encodePair(tokenizer, row, contextLength);
+    const ids = encodeSourcePair(tokenizer, row, contextLength);
     if (ids.chosen_ids.length === 0 || ids.rejected_ids.length === 0) {
       throw new StageError(`${row.where}: the ${ids.chosen_ids.length === 0 ? 'chosen' : 'rejected'} completion has no tokens under the policy's tokenizer`);
     }
@@ -108,6 +110,20 @@ async function pairsFromSource(ctx: StageContext<PreferencesSettings>, source: S
     return { prompt: row.prompt, chosen: row.chosen, rejected: row.rejected, chosen_score: null, rejected_score: null, ...ids, split };
   });
   return { pairs, summary: { source: path } };
+}
+
+/**
+ * A source row's token ids: each completion is a text its author ended, so eos follows it
+ * (lost when it is cut to the context; src/data/pairs.ts encodePair). A text that encodes
+ * to eos itself (GPT-2's "<|endoftext|>" written out) is an error naming the row.
+ */
+function encodeSourcePair(tokenizer: Tokenizer, row: SourcePair, contextLength: number) {
+  for (const name of ['prompt', 'chosen', 'rejected'] as const) {
+    if (tokenizer.encode(row[name]).includes(tokenizer.eos)) {
+      throw new StageError(`${row.where}: the ${name} text contains the end-of-sequence token (id ${tokenizer.eos}) of the policy's tokenizer`, 'remove it from the text: eos is added at the end of each completion');
+    }
+  }
+  return encodePair(tokenizer, row, contextLength);
 }
 
 /** The mean ground-truth score of the chosen and of the rejected completions (null without scores). */

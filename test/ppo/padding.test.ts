@@ -17,7 +17,7 @@ const rows = [
   { prompt: [1, 20, 21], response: [22, 23] },
 ];
 
-const settings = { cliprange: 0.2, cliprangeValue: 0.2, vfCoef: 0.1 };
+const settings = { cliprange: 0.2, cliprangeValue: 0.2, vfCoef: 0.1, temperature: 1 };
 
 function examplesOf(measured: { logprobs: number[][]; values: number[][] }, shift: number): PpoExamples {
   // Old log-probabilities and values shifted from the current ones, so that ratios and clipping are exercised.
@@ -50,9 +50,9 @@ for (const share_backbone of [false, true]) {
     after(() => disposePpoModels(models));
 
     it('measures each row of a padded rollout batch as it measures the row alone', async () => {
-      const together = await measureRollout(models, rows, 0, 8);
+      const together = await measureRollout(models, rows, { pad: 0, chunk: 8, temperature: 1 });
       for (let b = 0; b < rows.length; b++) {
-        const alone = await measureRollout(models, [rows[b]], 0, 8);
+        const alone = await measureRollout(models, [rows[b]], { pad: 0, chunk: 8, temperature: 1 });
         for (const key of ['logprobs', 'refLogprobs', 'values', 'entropy'] as const) {
           assert.equal(together[key][b].length, rows[b].response.length);
           assertClose(together[key][b], alone[key][0], 1e-4);
@@ -63,7 +63,7 @@ for (const share_backbone of [false, true]) {
     });
 
     it('gives the same losses and statistics with more padding columns and another pad id', async () => {
-      const measured = await measureRollout(models, rows, 0, 8);
+      const measured = await measureRollout(models, rows, { pad: 0, chunk: 8, temperature: 1 });
       const examples = examplesOf(measured, 0.3);
       const plain = ppoLoss(models, examples, 0, settings);
       const padded = ppoLoss(models, examples, 17, settings, 20);
@@ -74,7 +74,7 @@ for (const share_backbone of [false, true]) {
     });
 
     it('takes optimisation steps without growing the number of tensors', async () => {
-      const measured = await measureRollout(models, rows, 0, 8);
+      const measured = await measureRollout(models, rows, { pad: 0, chunk: 8, temperature: 1 });
       const examples = examplesOf(measured, 0);
       const optimizer = createOptimizer({ name: 'adam', weight_decay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
       const step = () =>

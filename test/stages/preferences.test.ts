@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { initBackend } from '../../src/backend/index.ts';
 import { StageError } from '../../src/core/errors.ts';
 import { readPairs } from '../../src/data/pairs.ts';
+import { splitEos } from '../../src/model/completionTokens.ts';
 import { preferences } from '../../src/stages/preferences.ts';
 import type { PreferencesSettings } from '../../src/core/settings/preferences.ts';
 import type { StageOutput } from '../../src/core/stageContract.ts';
@@ -52,6 +53,10 @@ describe('the preferences stage', function () {
       assert.deepEqual(p.prompt_ids.slice(1), tokenizer.encode(p.prompt));
       assert.equal(tokenizer.decode(p.chosen_ids), p.chosen);
       assert.ok(p.chosen_ids.length >= 1 && p.chosen_ids.length <= 6);
+      for (const ids of [p.chosen_ids, p.rejected_ids]) {
+        const { textIds, endedWithEos } = splitEos(ids, tokenizer.eos);
+        assert.equal(endedWithEos, textIds.length < 6, 'eos exactly where the policy stopped before max_new_tokens');
+      }
     }
     assert.ok(pairs.filter((p) => p.split === 'train').length <= 6 * 6, 'at most K(K-1)/2 pairs per prompt');
     assert.deepEqual(summary.pairs, { train: pairs.filter((p) => p.split === 'train').length, test: pairs.filter((p) => p.split === 'test').length });
@@ -93,7 +98,19 @@ describe('the preferences stage', function () {
         ],
       );
       assert.equal(pairs[0].chosen_score, null);
-      assert.deepEqual(pairs[1].chosen_ids, wordTokenizer().encode('was fun'));
+      const tokenizer = wordTokenizer();
+      assert.deepEqual(pairs[1].chosen_ids, [...tokenizer.encode('was fun'), tokenizer.eos], 'a text completion ends with eos');
+      assert.ok(pairs.every((p) => p.chosen_ids.at(-1) === tokenizer.eos && p.rejected_ids.at(-1) === tokenizer.eos));
+    });
+
+    it('drops the eos of a completion cut to the context', async () => {
+      const long = Array.from({ length: 40 }, () => 'good').join(' ');
+      const { ctx } = await fromFile([{ prompt: 'the movie', chosen: long, rejected: ' was awful', split: 'train' }]);
+      const [pair] = await readPairs(ctx.outDir);
+      const tokenizer = wordTokenizer();
+      assert.equal(pair.prompt_ids.length + pair.chosen_ids.length, 24, 'the context of the tiny policy');
+      assert.ok(!pair.chosen_ids.includes(tokenizer.eos));
+      assert.equal(pair.rejected_ids.at(-1), tokenizer.eos);
     });
 
     for (const [name, lines, line, pattern] of [

@@ -59,7 +59,7 @@ export interface PpoSettings {
    */
   rollout_batch: number;
   /**
-   * How the rollouts are sampled from the policy (temperature, top_k, top_p, max_new_tokens; batch_size prompts per generation and per measuring forward pass).
+   * How the rollouts are sampled from the policy (temperature, max_new_tokens; batch_size prompts per generation and per measuring forward pass). The policy's log-probabilities in the ratio, the KL penalty and the entropy are those of softmax(logits / temperature), the distribution sampled (the reference's at temperature 1, as the evaluation measures the KL), so temperature must be above 0 and top_k 0 and top_p 1 (a restricted draw has no log-probability outside its kept set).
    */
   sampling: SamplingSettings;
   /**

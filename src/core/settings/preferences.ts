@@ -2,7 +2,7 @@
 import type {RewardSettings, SamplingSettings} from "./common.ts";
 
 /**
- * Preference pairs, as in the DPO paper's IMDb task: for each prompt of a dataset stage, k completions sampled from the policy and scored by a ground-truth reward, paired (all k(k-1)/2 pairs, or best versus worst) with ties dropped; train prompts give the train pairs, test prompts the held-out ones. Or, with `source`, existing preference data read from a file. Writes pairs.jsonl ({prompt, chosen, rejected, chosen_score, rejected_score, prompt_ids, chosen_ids, rejected_ids, split}, ids from the policy's tokenizer, prompt_ids starting with bos) and tokenizer.json; the summary gives the pair counts, the mean chosen and rejected scores and the fraction of prompts that gave no pair.
+ * Preference pairs, as in the DPO paper's IMDb task: for each prompt of a dataset stage, k completions sampled from the policy and scored by a ground-truth reward, paired (all k(k-1)/2 pairs, or best versus worst) with ties dropped; train prompts give the train pairs, test prompts the held-out ones. Or, with `source`, existing preference data read from a file. Writes pairs.jsonl ({prompt, chosen, rejected, chosen_score, rejected_score, prompt_ids, chosen_ids, rejected_ids, split}, ids from the policy's tokenizer, prompt_ids starting with bos, chosen_ids and rejected_ids ending with eos where the completion ended: a sampled one that stopped, or a text read from a file, unless cut to the context) and tokenizer.json; the summary gives the pair counts, the mean chosen and rejected scores and the fraction of prompts that gave no pair.
  */
 export interface PreferencesSettings {
   /**

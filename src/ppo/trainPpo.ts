@@ -40,7 +40,9 @@ export interface PpoInputs {
   rewardModel?: GPT;
 }
 
+/** `step` is the x-axis every training stage shares (one PPO step is one iteration: a rollout and its updates). */
 export const PPO_COLUMNS = [
+  'step',
   'iteration',
   'objective/scores',
   'objective/kl',
@@ -77,7 +79,7 @@ export async function trainPpo(ctx: StageContext<PpoSettings>, inputs: PpoInputs
     // Resume: the policy, the optimizer, the value function, the KL controller and the random state.
     let random = ctx.random;
     let controller: KLController = s.kl_target === undefined ? new FixedKLController(s.kl_coef) : new AdaptiveKLController(s.kl_coef, s.kl_target, s.kl_horizon);
-    const resumed = await resume(ctx, { optimizer, stepColumn: 'iteration', readBeside: (checkpoint) => readValueCheckpoint(ctx.outDir, checkpoint.step, models) });
+    const resumed = await resume(ctx, { optimizer, stepColumn: 'step', readBeside: (checkpoint) => readValueCheckpoint(ctx.outDir, checkpoint.step, models) });
     if (resumed) {
       copyWeights(models.policy, resumed.model);
       disposeModel(resumed.model);
@@ -180,6 +182,7 @@ function iterationRow(
   const { rollout, kls, klCoef, steps } = it;
   const stepMean = (name: keyof PpoStepStats) => mean(steps.map((step) => step[name]));
   return {
+    step: iteration,
     iteration,
     'objective/scores': mean(rollout.scores),
     'objective/kl': mean(kls),

@@ -175,7 +175,7 @@ describe('the ppo stage', function () {
     await assert.rejects(ppo.run(interrupted), InterruptedError);
     const resumed = await testContext(resumable, { seed: 5, inputs, outDir: interrupted.outDir });
     await ppo.run(resumed);
-    assert.ok(resumed.logs.some((line) => /resuming from iteration 2/.test(line)));
+    assert.ok(resumed.logs.some((line) => /resuming from step 2/.test(line)));
 
     const wholeRows = whole.metricRows['metrics.csv'];
     const resumedRows = resumed.metricRows['metrics.csv'];

@@ -83,8 +83,8 @@ napi_value Unary(napi_env env, napi_callback_info info) {
     Args args(env, info, 4);
     const int op = static_cast<int>(args.integer(0));
     const int64_t n = args.integer(3);
-    if (op != dpo::kExp && op != dpo::kTanh) throw ArgError{"unknown unary op"};
-    dpo::unary(op, args.tensor<const float>(1, n), args.tensor<float>(2, n), n);
+    if (op < 0 || op >= dpo::kUnaryOps) throw ArgError{"unknown unary op"};
+    dpo::unary(static_cast<dpo::Unary>(op), args.tensor<const float>(1, n), args.tensor<float>(2, n), n);
     return undefinedValue(env);
   });
 }
@@ -109,7 +109,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args args(env, info, 7);
     const int op = static_cast<int>(args.integer(0));
-    if (op < dpo::kAdd || op > dpo::kDiv) throw ArgError{"unknown binary op"};
+    if (op < 0 || op >= dpo::kBinaryOps) throw ArgError{"unknown binary op"};
     const std::vector<int64_t> shape = integers(args.numbers(4)), sa = integers(args.numbers(5)), sb = integers(args.numbers(6));
     if (shape.empty() || sa.size() != shape.size() || sb.size() != shape.size()) throw ArgError{"shape and strides differ in length"};
     std::vector<int64_t> dense(shape.size(), 1);
@@ -189,6 +189,72 @@ napi_value Concat(napi_env env, napi_callback_info info) {
   });
 }
 
+// addN(parts Array, out, n)
+napi_value AddN(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 3);
+    const int64_t n = args.integer(2);
+    std::vector<const float*> parts;
+    const std::vector<Span> spans = args.tensors(0);
+    for (size_t p = 0; p < spans.size(); ++p) parts.push_back(elements<const float>(spans[p], n, 0, "part " + std::to_string(p)));
+    dpo::addN(parts, args.tensor<float>(1, n), n);
+    return undefinedValue(env);
+  });
+}
+
+// segmentSum(x, ids, out, rows, inner, numSegments)
+napi_value SegmentSum(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 6);
+    const int64_t rows = args.integer(3), inner = args.integer(4), numSegments = args.integer(5);
+    if (rows < 0 || inner < 0 || numSegments < 0) throw ArgError{"negative segment sum size"};
+    dpo::segmentSum(args.tensor<const float>(0, rows * inner), args.tensor<const int32_t>(1, rows), args.tensor<float>(2, numSegments * inner),
+                    rows, inner, numSegments);
+    return undefinedValue(env);
+  });
+}
+
+// The elements from `offset` a strided walk over shape reaches: [first, last], checked to start at 0 or after.
+struct Reach {
+  int64_t first, last;
+};
+
+Reach stridedReach(const std::vector<int64_t>& shape, const std::vector<int64_t>& strides, int64_t offset) {
+  Reach r{offset, offset};
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] < 0) throw ArgError{"negative dimension"};
+    if (strides[d] < 0) r.first += (shape[d] - 1) * strides[d];
+    else r.last += (shape[d] - 1) * strides[d];
+  }
+  if (r.first < 0) throw ArgError{"a strided copy reaches before its tensor"};
+  return r;
+}
+
+// stridedCopy(x, out, shape, xStrides, xOffset, outStrides, outOffset), 4-byte elements
+napi_value StridedCopy(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 7);
+    const std::vector<int64_t> shape = integers(args.numbers(2)), xs = integers(args.numbers(3)), os = integers(args.numbers(5));
+    if (xs.size() != shape.size() || os.size() != shape.size()) throw ArgError{"shape and strides differ in length"};
+    for (int64_t d : shape) if (d <= 0) return undefinedValue(env);
+    const Reach x = stridedReach(shape, xs, args.integer(4)), out = stridedReach(shape, os, args.integer(6));
+    const uint32_t* from = args.tensor<const uint32_t>(0, x.last - x.first + 1, x.first) + (args.integer(4) - x.first);
+    uint32_t* to = args.tensor<uint32_t>(1, out.last - out.first + 1, out.first) + (args.integer(6) - out.first);
+    dpo::stridedCopy(from, to, shape, xs, os);
+    return undefinedValue(env);
+  });
+}
+
+// fill(out, bits (the element's 32 bits as an unsigned number), n)
+napi_value Fill(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 3);
+    const int64_t n = args.integer(2);
+    dpo::fill4(args.tensor<uint32_t>(0, n), static_cast<uint32_t>(args.number(1)), n);
+    return undefinedValue(env);
+  });
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor properties[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -200,6 +266,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumBlocks", nullptr, SumBlocks, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"segmentSum", nullptr, SegmentSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fill", nullptr, Fill, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   dpo::defineFusedBindings(env, exports);

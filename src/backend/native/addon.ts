@@ -33,12 +33,20 @@ export interface NativeAddon {
   split(x: Memory, outs: Memory[], sizes: Float64Array, outer: number, axisLength: number, inner: number): void;
   /** The inverse of split: out (outer, sum of sizes, inner) from parts (outer, size, inner) in order. */
   concat(parts: Memory[], sizes: Float64Array, out: Memory, outer: number, inner: number): void;
-  /** y = f(x) over n floats; op 0 exp, 1 tanh. */
+  /** y = f(x) over n floats; op: see UNARY_OPS in elementwise.ts (0 exp, 1 tanh, ...). */
   unary(op: number, x: Memory, y: Memory, n: number): void;
-  /** out (shape) = a op b read at per-axis element strides (0: broadcast); op 0 add, 1 sub, 2 mul, 3 div. */
+  /** out (shape) = a op b read at per-axis element strides (0: broadcast); op 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum. */
   binary(op: number, a: Memory, b: Memory, out: Memory, shape: Float64Array, aStrides: Float64Array, bStrides: Float64Array): void;
   /** x viewed as (outer, reduce, inner): out (outer, inner) = scale * sum over the reduce axis. */
   sumBlocks(x: Memory, out: Memory, outer: number, reduce: number, inner: number, scale: number): void;
+  /** out (n) = the sum of the parts (n floats each), added in order. */
+  addN(parts: Memory[], out: Memory, n: number): void;
+  /** out (numSegments, inner) = per segment, the sum of the rows of x (rows, inner) with that id; other ids dropped. */
+  segmentSum(x: Memory, ids: Memory, out: Memory, rows: number, inner: number, numSegments: number): void;
+  /** For every index i of shape: out[outOffset + i . outStrides] = x[xOffset + i . xStrides], 4-byte elements; strides may be 0 or negative. */
+  stridedCopy(x: Memory, out: Memory, shape: Float64Array, xStrides: Float64Array, xOffset: number, outStrides: Float64Array, outOffset: number): void;
+  /** out[i] = the element whose 32 bits are `bits`, for i in [0, n). */
+  fill(out: Memory, bits: number, n: number): void;
   /** y (rows, C) = LayerNorm of each row of x with gain and bias (C). */
   layerNorm(x: Memory, gain: Memory, bias: Memory, y: Memory, rows: number, C: number, epsilon: number): void;
   /** dx (rows, C), dgain (C), dbias (C) of layerNorm given dy (rows, C); the row statistics are recomputed. */

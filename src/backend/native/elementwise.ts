@@ -1,7 +1,9 @@
 /**
- * Element-wise kernels: Exp and Tanh (AVX2 libmvec), Add, Sub, Multiply and RealDiv with
- * broadcasting, Sum and Mean over a block of axes, all float32. Small tensors (below the
- * backend's stockBelow), other dtypes and other layouts go to the stock kernel.
+ * Element-wise kernels: unary maps (Exp, Tanh, Log and Log1p through AVX2 libmvec; the
+ * others plain loops), Add, Sub, Multiply, RealDiv, Maximum and Minimum with broadcasting,
+ * AddN, Sum and Mean over a block of axes, and UnsortedSegmentSum (the gradient of a
+ * gather), all float32. Small tensors (below the backend's stockBelow), other dtypes and
+ * other layouts go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
@@ -9,8 +11,11 @@ import type { NativeAddon } from './addon.ts';
 import { broadcastLayout } from './broadcastLayout.ts';
 import { sizeOf, type MemoryOf } from './kernelMemory.ts';
 
-const UNARY_OPS = { Exp: 0, Tanh: 1 } as const;
-const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
+/** The addon's unary op codes (native/src/elementwise.h). */
+const UNARY_OPS = {
+  Exp: 0, Tanh: 1, Square: 2, Neg: 3, Log: 4, Sqrt: 5, Rsqrt: 6, Sigmoid: 7, Softplus: 8, Abs: 9, Relu: 10, Log1p: 11, Reciprocal: 12,
+} as const;
+const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5 } as const;
 
 export function nativeUnary(kernelName: keyof typeof UNARY_OPS) {
   return (addon: NativeAddon, stock: KernelFunc, memoryOf: MemoryOf): KernelFunc => (config) => {
@@ -57,6 +62,35 @@ export function nativeReduce(kernelName: 'Sum' | 'Mean') {
     const out = memory.output(outShape, 'float32');
     const scale = kernelName === 'Mean' ? 1 / reduce : 1;
     addon.sumBlocks(memory.memory(x), memory.memory(out), outer, reduce, inner, scale);
+    return out;
+  };
+}
+
+/** AddN of float32 tensors of one shape (the sum of a weight's gradient contributions). */
+export function nativeAddN(addon: NativeAddon, stock: KernelFunc, memoryOf: MemoryOf): KernelFunc {
+  return (config) => {
+    const parts = config.inputs as unknown as TensorInfo[];
+    const memory = memoryOf(config.backend);
+    const n = parts.length > 0 ? sizeOf(parts[0].shape) : 0;
+    const same = parts.length > 0 && parts.every((p) => p.dtype === 'float32' && p.shape.join() === parts[0].shape.join());
+    if (!same || n < memory.stockBelow) return stock(config);
+    const out = memory.output(parts[0].shape, 'float32');
+    addon.addN(parts.map((p) => memory.memory(p)), memory.memory(out), n);
+    return out;
+  };
+}
+
+/** UnsortedSegmentSum of float32 x over int32 ids that cover x's leading axes. */
+export function nativeSegmentSum(addon: NativeAddon, stock: KernelFunc, memoryOf: MemoryOf): KernelFunc {
+  return (config) => {
+    const { x, segmentIds } = config.inputs as { x: TensorInfo; segmentIds: TensorInfo };
+    const { numSegments } = config.attrs as NamedAttrMap & { numSegments: number };
+    const leading = segmentIds.shape.every((d, i) => d === x.shape[i]);
+    if (x.dtype !== 'float32' || segmentIds.dtype !== 'int32' || !leading) return stock(config);
+    const innerShape = x.shape.slice(segmentIds.shape.length);
+    const memory = memoryOf(config.backend);
+    const out = memory.output([numSegments, ...innerShape], 'float32');
+    addon.segmentSum(memory.memory(x), memory.memory(segmentIds), memory.memory(out), sizeOf(segmentIds.shape), sizeOf(innerShape), numSegments);
     return out;
   };
 }

@@ -4,9 +4,10 @@
  * the stock kernel for the dtypes and shapes it does not take.
  */
 import { nativeConcat, nativeGather, nativeSplit } from './copy.ts';
-import { nativeBinary, nativeReduce, nativeUnary } from './elementwise.ts';
+import { nativeAddN, nativeBinary, nativeReduce, nativeSegmentSum, nativeUnary } from './elementwise.ts';
 import type { NativeKernelFactory } from './kernelMemory.ts';
 import { nativeBatchMatMul, nativeFusedMatMul } from './matMul.ts';
+import { nativePack, nativePad, nativeSlice, nativeTile } from './layout.ts';
 import { nativeTranspose } from './transpose.ts';
 
 export const NATIVE_KERNELS: Record<string, NativeKernelFactory> = {
@@ -24,4 +25,31 @@ export const NATIVE_KERNELS: Record<string, NativeKernelFactory> = {
   GatherV2: nativeGather,
   SplitV: nativeSplit,
   Concat: nativeConcat,
+};
+
+/**
+ * Added on the native-cpu backend only, where the stock kernels are JavaScript (slow for
+ * these: Slice, PadV2 and UnsortedSegmentSum took seconds per GPT-2 step); the wasm
+ * backend's stock C++ ones stay, so its results (and the golden recording) do not move.
+ */
+export const NATIVE_CPU_KERNELS: Record<string, NativeKernelFactory> = {
+  Square: nativeUnary('Square'),
+  Neg: nativeUnary('Neg'),
+  Log: nativeUnary('Log'),
+  Log1p: nativeUnary('Log1p'),
+  Sqrt: nativeUnary('Sqrt'),
+  Rsqrt: nativeUnary('Rsqrt'),
+  Reciprocal: nativeUnary('Reciprocal'),
+  Sigmoid: nativeUnary('Sigmoid'),
+  Softplus: nativeUnary('Softplus'),
+  Abs: nativeUnary('Abs'),
+  Relu: nativeUnary('Relu'),
+  Maximum: nativeBinary('Maximum'),
+  Minimum: nativeBinary('Minimum'),
+  AddN: nativeAddN,
+  UnsortedSegmentSum: nativeSegmentSum,
+  Slice: nativeSlice,
+  PadV2: nativePad,
+  Tile: nativeTile,
+  Pack: nativePack,
 };

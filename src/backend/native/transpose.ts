@@ -1,4 +1,4 @@
-/** Transpose of float32 and int32 tensors; other dtypes and no-op permutations go to the stock kernel. */
+/** Transpose of float32 and int32 tensors (a copy for the identity permutation); other dtypes go to the stock kernel. */
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeAddon } from './addon.ts';
 import type { MemoryOf } from './kernelMemory.ts';
@@ -7,8 +7,7 @@ export function nativeTranspose(addon: NativeAddon, stock: KernelFunc, memoryOf:
   return (config) => {
     const { x } = config.inputs as { x: TensorInfo };
     const { perm } = config.attrs as NamedAttrMap & { perm: number[] };
-    const identity = perm.every((axis, i) => axis === i);
-    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || identity || perm.length !== x.shape.length) return stock(config);
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || perm.length !== x.shape.length) return stock(config);
     const memory = memoryOf(config.backend);
     const out = memory.output(perm.map((axis) => x.shape[axis]), x.dtype);
     if (x.shape.some((d) => d === 0)) return out;

@@ -12,7 +12,7 @@
 //   node native/build.mjs --sanitize   ASan + UBSan builds in native/build/sanitize/ (-O1 -g);
 //                                      it prints how to run a command against them
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -80,7 +80,14 @@ const optimise = sanitize ? ['-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize
 const common = [...optimise, '-std=c++17', '-shared', '-fPIC', '-fvisibility=hidden', '-DNODE_GYP_MODULE_NAME=dpo_native',
   `-I${nodeHeaders}`, `-I${blisHeaders}`, ...sources];
 const libraries = ['-lblis', '-lmvec', '-lm', '-lpthread'];
-const results = await Promise.allSettled(variants.map((v) => run(compiler, [...common, ...v.flags, '-o', join(outputDir, v.file), ...libraries], { maxBuffer: 16 * 1024 * 1024 })));
+// Each build goes to a temporary file, renamed into place when it succeeds: a process that has
+// the earlier build loaded keeps its (unlinked) file, and a failed build leaves the old one.
+const build = async (v) => {
+  const target = join(outputDir, v.file);
+  await run(compiler, [...common, ...v.flags, '-o', `${target}.tmp`, ...libraries], { maxBuffer: 16 * 1024 * 1024 });
+  renameSync(`${target}.tmp`, target);
+};
+const results = await Promise.allSettled(variants.map(build));
 const failed = results.find((r) => r.status === 'rejected');
 if (failed) {
   const error = failed.reason;

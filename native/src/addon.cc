@@ -134,6 +134,17 @@ napi_value SumBlocks(napi_env env, napi_callback_info info) {
   });
 }
 
+// maxBlocks(x, out, outer, reduce, inner), reduce >= 1
+napi_value MaxBlocks(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 5);
+    const int64_t outer = args.integer(2), reduce = args.integer(3), inner = args.integer(4);
+    if (outer < 0 || reduce < 1 || inner < 0) throw ArgError{"bad max block size"};
+    dpo::maxBlocks(args.tensor<const float>(0, outer * reduce * inner), args.tensor<float>(1, outer * inner), outer, reduce, inner);
+    return undefinedValue(env);
+  });
+}
+
 // gather(x, indices, out, outer, axisLength, inner, count) -> false (nothing written) on a bad index
 napi_value Gather(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -266,6 +277,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumBlocks", nullptr, SumBlocks, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxBlocks", nullptr, MaxBlocks, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"segmentSum", nullptr, SegmentSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -179,4 +179,29 @@ void sumBlocks(const float* x, float* out, int64_t outer, int64_t reduce, int64_
   }
 }
 
+void maxBlocks(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner) {
+  auto larger = [](float m, float v) { return v != v || v > m ? v : m; };  // NaN wins, and stays
+  if (inner == 1) {
+    splitInTwo(outer, outer * reduce >= kSplitArithmetic, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; ++o) {
+        const float* row = x + o * reduce;
+        float m = row[0];
+        for (int64_t r = 1; r < reduce; ++r) m = larger(m, row[r]);
+        out[o] = m;
+      }
+    });
+    return;
+  }
+  splitInTwo(outer, outer * reduce * inner >= kSplitArithmetic, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) {
+      float* acc = out + o * inner;
+      std::copy(x + o * reduce * inner, x + o * reduce * inner + inner, acc);
+      for (int64_t r = 1; r < reduce; ++r) {
+        const float* row = x + (o * reduce + r) * inner;
+        for (int64_t i = 0; i < inner; ++i) acc[i] = larger(acc[i], row[i]);
+      }
+    }
+  });
+}
+
 }  // namespace dpo

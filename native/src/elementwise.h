@@ -32,4 +32,8 @@ void binary(int op, const float* a, const float* b, float* out, const std::vecto
 // x viewed as (outer, reduce, inner): out (outer, inner) = scale * sum over the reduce axis.
 void sumBlocks(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner, float scale);
 
+// x viewed as (outer, reduce, inner), reduce >= 1: out (outer, inner) = the largest value over
+// the reduce axis, NaN where one is NaN (as TensorFlow.js's cpu Max).
+void maxBlocks(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner);
+
 }  // namespace dpo

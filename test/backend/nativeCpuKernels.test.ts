@@ -45,6 +45,10 @@ const reductions: Case[] = [
   { name: 'sum leading axes', inputs: [f32([4, 32, 96])], f: (x) => tf.sum(x, [0, 1]) },
   { name: 'sum all', inputs: [f32([64, 96])], f: (x) => tf.sum(x) },
   { name: 'mean middle axis keepDims', inputs: [f32([8, 64, 12])], f: (x) => tf.mean(x, 1, true) },
+  { name: 'max last axis (and its gradient)', inputs: [f32([64, 96])], f: (x) => tf.max(x, -1) },
+  { name: 'max middle axis keepDims', inputs: [f32([8, 64, 12])], f: (x) => tf.max(x, 1, true) },
+  { name: 'max with NaN', inputs: [f32([32, 64], { values: Array.from({ length: 2048 }, (_, i) => (i % 700 === 5 ? NaN : Math.sin(i))) })], f: (x) => tf.max(x, -1), noGradients: true },
+  { name: 'zerosLike and onesLike', inputs: [f32([40, 64])], f: (x) => tf.zerosLike(x).add(tf.onesLike(x).mul(3)).add(x), noGradients: true },
   { name: 'addN', inputs: [f32([48, 64]), f32([48, 64]), f32([48, 64])], f: (a, b, c) => tf.addN([a, b, c]) },
 ];
 

@@ -39,6 +39,8 @@ export interface NativeAddon {
   binary(op: number, a: Memory, b: Memory, out: Memory, shape: Float64Array, aStrides: Float64Array, bStrides: Float64Array): void;
   /** x viewed as (outer, reduce, inner): out (outer, inner) = scale * sum over the reduce axis. */
   sumBlocks(x: Memory, out: Memory, outer: number, reduce: number, inner: number, scale: number): void;
+  /** x viewed as (outer, reduce, inner), reduce >= 1: out (outer, inner) = the max over the reduce axis (NaN wins). */
+  maxBlocks(x: Memory, out: Memory, outer: number, reduce: number, inner: number): void;
   /** out (n) = the sum of the parts (n floats each), added in order. */
   addN(parts: Memory[], out: Memory, n: number): void;
   /** out (numSegments, inner) = per segment, the sum of the rows of x (rows, inner) with that id; other ids dropped. */

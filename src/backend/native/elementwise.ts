@@ -43,6 +43,15 @@ export function nativeBinary(kernelName: keyof typeof BINARY_OPS) {
   };
 }
 
+/** x's shape as (outer, reduce, inner) around one block of neighbouring axes, and the output shape; undefined for other axes. */
+function blockOf(x: TensorInfo, axis: number | number[], keepDims: boolean) {
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  if (axes.length === 0 || !axes.every((d, i) => d === axes[0] + i)) return undefined;
+  const first = axes[0], end = axes[axes.length - 1] + 1;
+  const outShape = keepDims ? x.shape.map((d, i) => (i >= first && i < end ? 1 : d)) : [...x.shape.slice(0, first), ...x.shape.slice(end)];
+  return { outer: sizeOf(x.shape.slice(0, first)), reduce: sizeOf(x.shape.slice(first, end)), inner: sizeOf(x.shape.slice(end)), outShape };
+}
+
 /**
  * Sum or Mean over one block of neighbouring axes (the last axis, all axes, or the leading
  * axes that a broadcast gradient reduces), as (outer, reduce, inner) -> (outer, inner).
@@ -51,17 +60,40 @@ export function nativeReduce(kernelName: 'Sum' | 'Mean') {
   return (addon: NativeAddon, stock: KernelFunc, memoryOf: MemoryOf): KernelFunc => (config) => {
     const { x } = config.inputs as { x: TensorInfo };
     const { axis, keepDims } = config.attrs as NamedAttrMap & { axis: number | number[]; keepDims: boolean };
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
-    const block = axes.length > 0 && axes.every((d, i) => d === axes[0] + i);
     const memory = memoryOf(config.backend);
     const small = sizeOf(x.shape) > 0 && sizeOf(x.shape) < memory.stockBelow; // empty goes native: stock wasm leaves its output unset
-    if (x.dtype !== 'float32' || !block || small) return stock(config);
-    const first = axes[0], end = axes[axes.length - 1] + 1;
-    const outer = sizeOf(x.shape.slice(0, first)), reduce = sizeOf(x.shape.slice(first, end)), inner = sizeOf(x.shape.slice(end));
-    const outShape = keepDims ? x.shape.map((d, i) => (i >= first && i < end ? 1 : d)) : [...x.shape.slice(0, first), ...x.shape.slice(end)];
-    const out = memory.output(outShape, 'float32');
-    const scale = kernelName === 'Mean' ? 1 / reduce : 1;
-    addon.sumBlocks(memory.memory(x), memory.memory(out), outer, reduce, inner, scale);
+    const block = x.dtype === 'float32' && !small ? blockOf(x, axis, keepDims) : undefined;
+    if (!block) return stock(config);
+    const out = memory.output(block.outShape, 'float32');
+    const scale = kernelName === 'Mean' ? 1 / block.reduce : 1;
+    addon.sumBlocks(memory.memory(x), memory.memory(out), block.outer, block.reduce, block.inner, scale);
+    return out;
+  };
+}
+
+/** Max over one block of neighbouring axes (the last axis of a softmax's logits), NaN propagating as in the cpu kernel. */
+export function nativeMax(addon: NativeAddon, stock: KernelFunc, memoryOf: MemoryOf): KernelFunc {
+  return (config) => {
+    const { x } = config.inputs as { x: TensorInfo };
+    const { reductionIndices, keepDims } = config.attrs as NamedAttrMap & { reductionIndices: number | number[]; keepDims: boolean };
+    const memory = memoryOf(config.backend);
+    const block = x.dtype === 'float32' && sizeOf(x.shape) >= memory.stockBelow ? blockOf(x, reductionIndices, keepDims) : undefined;
+    if (!block || block.reduce === 0) return stock(config);
+    const out = memory.output(block.outShape, 'float32');
+    addon.maxBlocks(memory.memory(x), memory.memory(out), block.outer, block.reduce, block.inner);
+    return out;
+  };
+}
+
+/** ZerosLike and OnesLike of float32 and int32 tensors: a fill. */
+export function nativeFillLike(value: 0 | 1) {
+  return (addon: NativeAddon, stock: KernelFunc, memoryOf: MemoryOf): KernelFunc => (config) => {
+    const { x } = config.inputs as { x: TensorInfo };
+    const memory = memoryOf(config.backend);
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || sizeOf(x.shape) < memory.stockBelow) return stock(config);
+    const out = memory.output(x.shape, x.dtype);
+    const bits = value === 0 ? 0 : x.dtype === 'float32' ? 0x3f800000 : 1;
+    addon.fill(memory.memory(out), bits, sizeOf(x.shape));
     return out;
   };
 }

@@ -4,7 +4,7 @@
  * the stock kernel for the dtypes and shapes it does not take.
  */
 import { nativeConcat, nativeGather, nativeSplit } from './copy.ts';
-import { nativeAddN, nativeBinary, nativeReduce, nativeSegmentSum, nativeUnary } from './elementwise.ts';
+import { nativeAddN, nativeBinary, nativeFillLike, nativeMax, nativeReduce, nativeSegmentSum, nativeUnary } from './elementwise.ts';
 import type { NativeKernelFactory } from './kernelMemory.ts';
 import { nativeBatchMatMul, nativeFusedMatMul } from './matMul.ts';
 import { nativePack, nativePad, nativeSlice, nativeTile } from './layout.ts';
@@ -47,6 +47,9 @@ export const NATIVE_CPU_KERNELS: Record<string, NativeKernelFactory> = {
   Maximum: nativeBinary('Maximum'),
   Minimum: nativeBinary('Minimum'),
   AddN: nativeAddN,
+  Max: nativeMax,
+  ZerosLike: nativeFillLike(0),
+  OnesLike: nativeFillLike(1),
   UnsortedSegmentSum: nativeSegmentSum,
   Slice: nativeSlice,
   PadV2: nativePad,

@@ -25,12 +25,25 @@ const sanitize = process.argv.includes('--sanitize');
 const outputDir = join(here, 'build', ...(sanitize ? ['sanitize'] : []));
 const sources = ['addon.cc', 'copy.cc', 'elementwise.cc', 'gemm.cc', 'transpose.cc', 'parallel.cc', 'fused.cc', 'fusedBindings.cc', 'attention.cc', 'decode.cc', 'sampling.cc'].map((f) => join(here, 'src', f));
 const debianPackages = 'g++ libblis-dev';
-
+/** What the AVX2 build needs of the CPU (src/backend/native/addon.ts checks the same list). */
+const AVX2_FLAGS = ['avx', 'avx2', 'fma', 'f16c', 'bmi1', 'bmi2'];
+const cpuHasAvx2 = (() => {
+  try {
+    const flags = new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? []);
+    return AVX2_FLAGS.every((f) => flags.has(f));
+  } catch {
+    return false;
+  }
+})();
 /** The builds for this machine's architecture: a file name and its instruction-set flags. */
-const variants = arch() === 'x64'
+const allVariants = arch() === 'x64'
   ? [{ file: 'dpo_native-avx2.node', flags: ['-march=x86-64', '-mavx', '-mavx2', '-mfma', '-mf16c', '-mbmi', '-mbmi2', '-mtune=generic'] },
     { file: 'dpo_native-baseline.node', flags: ['-march=x86-64', '-mtune=generic'] }]
   : [{ file: 'dpo_native.node', flags: [] }];
+/** The one this machine loads (the same choice as src/backend/native/addon.ts). */
+const loads = allVariants.length > 1 && !cpuHasAvx2 ? allVariants[1] : allVariants[0];
+/** A sanitizer build is for this machine only. */
+const variants = sanitize ? [loads] : allVariants;
 
 function skip(reason) {
   const kept = variants.some((v) => existsSync(join(outputDir, v.file)));
@@ -97,20 +110,9 @@ if (failed) {
 if (sanitize) {
   const runtime = (await run(compiler, ['-print-file-name=libasan.so'])).stdout.trim();
   console.log(`dpo-run native kernels: sanitizer builds in ${outputDir}. Run a command against them with\n` +
-    `  LD_PRELOAD=${runtime} ASAN_OPTIONS=detect_leaks=0 DPO_RUN_NATIVE_ADDON=${join(outputDir, variants[0].file)} <command>`);
+    `  LD_PRELOAD=${runtime} ASAN_OPTIONS=detect_leaks=0 DPO_RUN_NATIVE_ADDON=${join(outputDir, loads.file)} <command>`);
   process.exit(0);
 }
-const AVX2_FLAGS = ['avx', 'avx2', 'fma', 'f16c', 'bmi1', 'bmi2'];
-// The variant this machine loads (the same choice as src/backend/native/addon.ts).
-const supportsV3 = (() => {
-  try {
-    const flags = new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? []);
-    return AVX2_FLAGS.every((f) => flags.has(f));
-  } catch {
-    return false;
-  }
-})();
-const loads = variants.length > 1 && !supportsV3 ? variants[1] : variants[0];
 try {
   const addon = createRequire(import.meta.url)(join(outputDir, loads.file));
   console.log(`dpo-run native kernels: built ${variants.map((v) => v.file).join(', ')} in ${outputDir}; this machine loads ${loads.file} (${addon.info()})`);

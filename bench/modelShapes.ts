@@ -30,4 +30,9 @@ export function gpt2SmallShape(): ModelShape {
   return { name: 'gpt2-small-2-layers', config, batchSize: 4, sequenceLength: 128 };
 }
 
-export const modelShapes = (): ModelShape[] => [imdbShape(), gpt2SmallShape()];
+/** Both shapes, or those named in DPO_RUN_BENCH_SHAPES (`imdb`, `gpt2-small-2-layers`; comma-separated). */
+export function modelShapes(): ModelShape[] {
+  const all = [imdbShape(), gpt2SmallShape()];
+  const names = process.env.DPO_RUN_BENCH_SHAPES?.split(',');
+  return names ? all.filter((shape) => names.includes(shape.name)) : all;
+}

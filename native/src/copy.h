@@ -19,3 +19,16 @@ void concatAxis(const std::vector<const uint32_t*>& parts, const std::vector<int
                 int64_t outer, int64_t inner);
 
 }  // namespace dpo
+
+namespace dpo {
+
+// For every index i of shape: out[sum_d i_d outStrides[d]] = x[sum_d i_d xStrides[d]], with x
+// and out already at the first element. Strides may be 0 (broadcast) or negative (reverse).
+// Slice, strided slice, pad (into a filled output), tile and broadcast are all this copy.
+void stridedCopy(const uint32_t* x, uint32_t* out, const std::vector<int64_t>& shape, const std::vector<int64_t>& xStrides,
+                 const std::vector<int64_t>& outStrides);
+
+// out[i] = value for i in [0, n).
+void fill4(uint32_t* out, uint32_t value, int64_t n);
+
+}  // namespace dpo

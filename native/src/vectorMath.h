@@ -1,4 +1,4 @@
-// The small vector helpers the kernels share: exp and tanh over a span (glibc's libmvec
+// The small vector helpers the kernels share: exp, tanh, log and log1p over a span (glibc's libmvec
 // 8-lane AVX2 versions, within 4 ulp, where the compiler targets AVX2), and sums and dot
 // products in eight partial sums (vectorisable without -ffast-math, and closer to the
 // exact value than one running sum).
@@ -10,6 +10,8 @@
 #include <immintrin.h>
 extern "C" __m256 _ZGVdN8v_expf(__m256);
 extern "C" __m256 _ZGVdN8v_tanhf(__m256);
+extern "C" __m256 _ZGVdN8v_logf(__m256);
+extern "C" __m256 _ZGVdN8v_log1pf(__m256);
 #endif
 
 namespace dpo {
@@ -30,6 +32,24 @@ inline void tanhSpan(const float* x, float* y, int64_t n) {
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _ZGVdN8v_tanhf(_mm256_loadu_ps(x + i)));
 #endif
   for (; i < n; ++i) y[i] = std::tanh(x[i]);
+}
+
+// y[i] = log(x[i]) for i in [0, n); y may be x.
+inline void logSpan(const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+#if defined(__AVX2__)
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _ZGVdN8v_logf(_mm256_loadu_ps(x + i)));
+#endif
+  for (; i < n; ++i) y[i] = std::log(x[i]);
+}
+
+// y[i] = log(1 + x[i]) for i in [0, n); y may be x.
+inline void log1pSpan(const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+#if defined(__AVX2__)
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _ZGVdN8v_log1pf(_mm256_loadu_ps(x + i)));
+#endif
+  for (; i < n; ++i) y[i] = std::log1p(x[i]);
 }
 
 // sum of x[i] * (y ? y[i] : 1) over [0, n), in eight partial sums.

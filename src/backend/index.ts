@@ -1,10 +1,11 @@
 /**
  * Chooses the TensorFlow.js backend once at start: `tensorflow` through
- * @tensorflow/tfjs-node-gpu (CUDA), then @tensorflow/tfjs-node, then `wasm`, then `cpu`,
- * unless one is forced. Why each earlier candidate was passed over is kept, for the
- * manifest and the first line of output. A forced backend that cannot load is a UserError.
- * On wasm, the kernels in ./kernels/ (UnsortedSegmentSum, a faster BatchMatMul) are
- * registered once the backend is set.
+ * @tensorflow/tfjs-node-gpu (CUDA), then @tensorflow/tfjs-node, then `native-cpu` (the cpu
+ * backend's ordinary memory with the native kernels of native/, when they are built), then
+ * `wasm`, then `cpu`, unless one is forced. Why each earlier candidate was passed over is
+ * kept, for the manifest and the first line of output. A forced backend that cannot load is
+ * a UserError. On wasm, the kernels in ./kernels/ (UnsortedSegmentSum, a faster
+ * BatchMatMul) and the native kernels are registered once the backend is set.
  */
 import type { NativeKernelsRecord } from '../core/manifestRecord.ts';
 import * as tf from '@tensorflow/tfjs';
@@ -12,18 +13,19 @@ import { createRequire } from 'node:module';
 import { UserError } from '../core/errors.ts';
 import { registerWasmKernels } from './kernels/index.ts';
 import { registerNativeKernels } from './native/index.ts';
+import { NATIVE_CPU, registerNativeCpuBackend } from './nativeCpu/index.ts';
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'native-cpu', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
 
 export interface BackendChoice {
-  /** The TensorFlow.js backend name in use: `tensorflow`, `wasm` or `cpu`. */
+  /** The TensorFlow.js backend name in use: `tensorflow`, `native-cpu`, `wasm` or `cpu`. */
   name: string;
   /** Which package provided it (`@tensorflow/tfjs-node-gpu`, ...). */
   provider: string;
   /** Why each earlier candidate was passed over. */
   passedOver: { candidate: string; reason: string }[];
-  /** On wasm: whether the native kernels (native/, BLIS) were registered, and why not. */
+  /** On native-cpu and wasm: whether the native kernels (native/, BLIS) were registered, and why not. */
   native?: NativeKernelsRecord;
 }
 
@@ -39,11 +41,17 @@ const require = createRequire(import.meta.url);
 const candidates: Candidate[] = [
   { request: 'tensorflow-gpu', provider: '@tensorflow/tfjs-node-gpu', backend: 'tensorflow', load: async () => void require('@tensorflow/tfjs-node-gpu') },
   { request: 'tensorflow', provider: '@tensorflow/tfjs-node', backend: 'tensorflow', load: async () => void require('@tensorflow/tfjs-node') },
+  { request: 'native-cpu', provider: 'dpo-run native kernels on @tensorflow/tfjs-backend-cpu', backend: NATIVE_CPU, load: loadNativeCpu },
   { request: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', backend: 'wasm', load: async () => void (await import('@tensorflow/tfjs-backend-wasm')) },
   { request: 'cpu', provider: '@tensorflow/tfjs', backend: 'cpu', load: async () => {} },
 ];
 
 let chosen: BackendChoice | undefined;
+
+async function loadNativeCpu(): Promise<void> {
+  const native = registerNativeCpuBackend();
+  if (!native.loaded) throw new Error(native.reason);
+}
 
 /** Initialises the backend (once per process; later calls return the first choice). */
 export async function initBackend(request: BackendRequest = 'auto'): Promise<BackendChoice> {
@@ -66,13 +74,16 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<Bac
       if (candidate.backend === 'wasm') {
         registerWasmKernels();
         native = registerNativeKernels();
+      } else if (candidate.backend === NATIVE_CPU) {
+        native = registerNativeCpuBackend();
       }
       chosen = { name: candidate.backend, provider: candidate.provider, passedOver, ...(native ? { native } : {}) };
       return chosen;
     } catch (error) {
       const reason = describeLoadFailure(error);
       if (request !== 'auto') {
-        throw new UserError(`backend "${request}" cannot be used: ${reason}`, `install ${candidate.provider}, or run with --backend auto`);
+        const remedy = candidate.backend === NATIVE_CPU ? 'build the native kernels (apt-get install g++ libblis-dev; npm run build:native)' : `install ${candidate.provider}`;
+        throw new UserError(`backend "${request}" cannot be used: ${reason}`, `${remedy}, or run with --backend auto`);
       }
       passedOver.push({ candidate: candidate.request, reason });
     }

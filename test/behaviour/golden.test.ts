@@ -1,10 +1,14 @@
 /**
  * Behaviour pinned across refactors: sft, dpo, reward_model and ppo on fixed tiny settings
  * (test/fixtures/golden/pipeline.yaml) must give the same metrics rows and weights as the
- * recording in test/fixtures/golden/expected.json. Timing columns are left out.
+ * recording for the backend they ran on: test/fixtures/golden/expected.json on wasm with the
+ * native kernels (--backend wasm), expected-native-cpu.json on the native-cpu backend. Each
+ * backend's kernels round differently, so each has its own recording. Timing columns are
+ * left out.
  *
- * A change that is meant to change results re-records it, saying why in its commit:
- *   DPO_RUN_RECORD_GOLDEN=1 npx mocha test/behaviour/golden.test.ts
+ * A change that is meant to change results re-records them, saying why in its commit:
+ *   DPO_RUN_RECORD_GOLDEN=1 npx mocha test/behaviour/golden.test.ts            (every backend)
+ *   DPO_RUN_RECORD_GOLDEN=native-cpu npx mocha test/behaviour/golden.test.ts   (one)
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,7 +21,11 @@ import { parseSafetensors } from '../../src/model/safetensors.ts';
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'dpo-run.js');
 const fixture = join(root, 'test', 'fixtures', 'golden');
-const expectedFile = join(fixture, 'expected.json');
+/** The backends pinned, and each one's recording. */
+const RECORDINGS = [
+  { backend: 'wasm', file: join(fixture, 'expected.json') },
+  { backend: 'native-cpu', file: join(fixture, 'expected-native-cpu.json') },
+];
 const STAGES = ['sft', 'dpo', 'rm', 'ppo'];
 const TIMING = new Set(['tokens_per_second', 'samples_per_second']);
 
@@ -69,30 +77,41 @@ describe('behaviour pinned across refactors', function () {
   });
   after(() => rmSync(runsDir, { recursive: true, force: true }));
 
-  it('gives the recorded metrics rows and weights for sft, dpo, reward_model and ppo', function () {
-    const run = spawnSync(process.execPath, [bin, join(fixture, 'pipeline.yaml'), '--runs-dir', runsDir], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-    assert.equal(run.status, 0, run.stderr);
-    const [runId] = readdirSync(join(runsDir, 'golden'));
-    const manifest = JSON.parse(readFileSync(join(runsDir, 'golden', runId, 'manifest.json'), 'utf8'));
-    // Recorded with the native kernels on the wasm backend; other kernels round differently.
-    if (manifest.backend.name !== 'wasm' || !manifest.backend.native?.loaded) this.skip();
-    const actual = record(join(runsDir, 'golden', runId, 'outputs'));
-    if (process.env.DPO_RUN_RECORD_GOLDEN === '1') {
-      writeFileSync(expectedFile, `${JSON.stringify(actual, null, 1)}\n`);
-      return;
-    }
-    const expected: Record<string, StageRecord> = JSON.parse(readFileSync(expectedFile, 'utf8'));
-    for (const stage of STAGES) {
-      const [want, got] = [expected[stage], actual[stage]];
-      assert.equal(got.metrics.length, want.metrics.length, `${stage}: metrics rows`);
-      want.metrics.forEach((row, i) => {
-        assert.deepEqual(Object.keys(got.metrics[i]), Object.keys(row), `${stage}: columns`);
-        for (const key of Object.keys(row)) close(got.metrics[i][key], row[key], `${stage} row ${i} ${key}`);
-      });
-      assert.deepEqual(Object.keys(got.weights), Object.keys(want.weights), `${stage}: tensor names`);
-      for (const name of Object.keys(want.weights)) {
-        want.weights[name].forEach((value, j) => close(got.weights[name][j], value, `${stage} ${name}[${j}]`));
+  for (const { backend, file } of RECORDINGS) {
+    it(`gives the recorded metrics rows and weights for sft, dpo, reward_model and ppo on ${backend}`, function () {
+      const outputs = join(runsDir, backend);
+      const run = spawnSync(process.execPath, [bin, join(fixture, 'pipeline.yaml'), '--runs-dir', outputs, '--backend', backend], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+      if (run.status === 2 && /cannot be used/.test(run.stderr)) {
+        console.log(`      skipping ${backend}: ${run.stderr.trim().split('\n')[0]}`);
+        this.skip();
       }
-    }
-  });
+      assert.equal(run.status, 0, run.stderr);
+      const [runId] = readdirSync(join(outputs, 'golden'));
+      const manifest = JSON.parse(readFileSync(join(outputs, 'golden', runId, 'manifest.json'), 'utf8'));
+      // Recorded with the native kernels; the stock kernels round differently.
+      if (manifest.backend.name !== backend || !manifest.backend.native?.loaded) {
+        console.log(`      skipping ${backend}: the native kernels are not loaded (${manifest.backend.native?.reason ?? 'none'})`);
+        this.skip();
+      }
+      const actual = record(join(outputs, 'golden', runId, 'outputs'));
+      const recordNow = process.env.DPO_RUN_RECORD_GOLDEN;
+      if (recordNow === '1' || recordNow?.split(',').includes(backend)) {
+        writeFileSync(file, `${JSON.stringify(actual, null, 1)}\n`);
+        return;
+      }
+      const expected: Record<string, StageRecord> = JSON.parse(readFileSync(file, 'utf8'));
+      for (const stage of STAGES) {
+        const [want, got] = [expected[stage], actual[stage]];
+        assert.equal(got.metrics.length, want.metrics.length, `${stage}: metrics rows`);
+        want.metrics.forEach((row, i) => {
+          assert.deepEqual(Object.keys(got.metrics[i]), Object.keys(row), `${stage}: columns`);
+          for (const key of Object.keys(row)) close(got.metrics[i][key], row[key], `${stage} row ${i} ${key}`);
+        });
+        assert.deepEqual(Object.keys(got.weights), Object.keys(want.weights), `${stage}: tensor names`);
+        for (const name of Object.keys(want.weights)) {
+          want.weights[name].forEach((value, j) => close(got.weights[name][j], value, `${stage} ${name}[${j}]`));
+        }
+      }
+    });
+  }
 });

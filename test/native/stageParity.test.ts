@@ -1,8 +1,9 @@
 /**
  * The real stages give the same losses with and without the native kernels: a pipeline of
  * SFT (20 steps) and DPO (20 steps, on pairs read from a file, so that no sampling can
- * diverge) runs through the CLI twice, once with DPO_RUN_NATIVE=0, and every logged loss
- * agrees within 1e-4.
+ * diverge) runs through the CLI on the stock wasm kernels (DPO_RUN_NATIVE=0), on wasm with
+ * the native kernels, and on the native-cpu backend (--backend native-cpu), and every
+ * logged loss of the native runs agrees with the stock one within 1e-4.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -51,14 +52,18 @@ function pairsFile(): string {
   return positive.map((p, i) => JSON.stringify({ prompt: 'The film', chosen: ` ${p.text.trim()}`, rejected: ` ${negative[i].text.trim()}` })).join('\n') + '\n';
 }
 
-function losses(dir: string, native: boolean): Record<string, number[]> {
-  const env = { ...process.env, CI: '1', ...(native ? {} : { DPO_RUN_NATIVE: '0' }) };
-  const runsDir = native ? 'runs-native' : 'runs-stock';
-  const result = spawnSync(process.execPath, [bin, 'parity.yaml', '--runs-dir', runsDir], { cwd: dir, encoding: 'utf8', env });
+type Run = 'stock wasm' | 'native wasm' | 'native-cpu';
+
+function losses(dir: string, run: Run): Record<string, number[]> {
+  const env = { ...process.env, CI: '1', ...(run === 'stock wasm' ? { DPO_RUN_NATIVE: '0' } : {}) };
+  const runsDir = `runs-${run.replace(' ', '-')}`;
+  const backend = run === 'native-cpu' ? ['--backend', 'native-cpu'] : [];
+  const result = spawnSync(process.execPath, [bin, 'parity.yaml', '--runs-dir', runsDir, ...backend], { cwd: dir, encoding: 'utf8', env });
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stderr, native ? /native kernels: BLIS/ : /native kernels off/);
-  const [run] = readdirSync(join(dir, runsDir, 'parity'));
-  const manifest = JSON.parse(readFileSync(join(dir, runsDir, 'parity', run, 'manifest.json'), 'utf8'));
+  assert.match(result.stderr, run === 'stock wasm' ? /native kernels off/ : run === 'native wasm' ? /backend: wasm .*native kernels: BLIS/ : /backend: native-cpu .*native kernels: BLIS/);
+  const [runId] = readdirSync(join(dir, runsDir, 'parity'));
+  const manifest = JSON.parse(readFileSync(join(dir, runsDir, 'parity', runId, 'manifest.json'), 'utf8'));
+  if (run === 'native-cpu') assert.equal(manifest.backend.name, 'native-cpu');
   const column = (id: string, name: string) =>
     (parse(readFileSync(join(manifest.instances[id].output, 'metrics.csv'), 'utf8'), { columns: true, cast: true }) as Record<string, number | string>[])
       .map((row) => row[name])
@@ -83,13 +88,16 @@ describe('the stages with and without the native kernels', function () {
   });
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('log the same SFT and DPO losses over twenty steps each, within 1e-4', () => {
-    const native = losses(dir, true);
-    const stock = losses(dir, false);
-    for (const [name, values] of Object.entries(stock)) {
-      assert.equal(native[name].length, values.length, name);
-      assert.ok(values.length >= (name.endsWith('eval') ? 1 : 10), `${name}: ${values.length} values`);
-      values.forEach((want, i) => assert.ok(Math.abs(native[name][i] - want) <= 1e-4, `${name} row ${i}: native ${native[name][i]}, stock ${want}`));
-    }
-  });
+  let stock: Record<string, number[]>;
+  for (const run of ['native wasm', 'native-cpu'] as const) {
+    it(`log the same SFT and DPO losses over twenty steps each, within 1e-4: ${run} against stock wasm`, () => {
+      stock ??= losses(dir, 'stock wasm');
+      const native = losses(dir, run);
+      for (const [name, values] of Object.entries(stock)) {
+        assert.equal(native[name].length, values.length, name);
+        assert.ok(values.length >= (name.endsWith('eval') ? 1 : 10), `${name}: ${values.length} values`);
+        values.forEach((want, i) => assert.ok(Math.abs(native[name][i] - want) <= 1e-4, `${name} row ${i}: ${run} ${native[name][i]}, stock ${want}`));
+      }
+    });
+  }
 });

@@ -1,6 +1,7 @@
 /**
  * Native kernels for the TensorFlow.js `wasm` backend, computed in place on the wasm heap by
- * an optional C++ addon: BatchMatMul, _FusedMatMul (BLIS GEMM) and Transpose, then the
+ * an optional C++ addon (the native-cpu backend, ../nativeCpu/, registers the same kernels
+ * on ordinary memory): BatchMatMul, _FusedMatMul (BLIS GEMM) and Transpose, then the
  * element-wise work of a GPT training step (Exp, Tanh, Add, Sub, Multiply, RealDiv, Sum,
  * Mean) on both cores where it pays, and the row copies of GatherV2, SplitV and Concat; plus an
  * Identity that shares memory instead of copying (plain TypeScript, see identity.ts).
@@ -12,42 +13,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { loadAddon, type NativeAddon } from './addon.ts';
-import { nativeConcat, nativeGather, nativeSplit } from './copy.ts';
+import { loadAddon } from './addon.ts';
 import { fusedKernelFuncs } from './fused.ts';
-import { nativeBinary, nativeReduce, nativeUnary } from './elementwise.ts';
 import { sharedIdentity } from './identity.ts';
-import { nativeBatchMatMul, nativeFusedMatMul } from './matMul.ts';
-import { nativeTranspose } from './transpose.ts';
-import { PINNED_WASM_VERSION } from './wasmHeap.ts';
+import type { NativeKernelFactory } from './kernelMemory.ts';
+import { NATIVE_KERNELS } from './nativeKernels.ts';
+import { PINNED_WASM_VERSION, wasmMemory } from './wasmHeap.ts';
 
 export interface NativeKernels {
   loaded: boolean;
-  /** What was loaded (`BLIS 0.9.0 zen3`), or why nothing was. */
+  /** What was loaded (`BLIS 0.9.0 zen3, avx2 fma`), or why nothing was. */
   reason: string;
   /** Kernel names now served natively (stock ones replaced, then the fused ones added). */
   kernels: string[];
 }
 
-type NativeKernelFactory = (addon: NativeAddon, stock: tf.KernelFunc) => tf.KernelFunc;
-
-const FACTORIES: Record<string, NativeKernelFactory> = {
-  BatchMatMul: nativeBatchMatMul,
-  _FusedMatMul: nativeFusedMatMul,
-  Transpose: nativeTranspose,
-  Exp: nativeUnary('Exp'),
-  Tanh: nativeUnary('Tanh'),
-  Add: nativeBinary('Add'),
-  Sub: nativeBinary('Sub'),
-  Multiply: nativeBinary('Multiply'),
-  RealDiv: nativeBinary('RealDiv'),
-  Sum: nativeReduce('Sum'),
-  Mean: nativeReduce('Mean'),
-  GatherV2: nativeGather,
-  SplitV: nativeSplit,
-  Concat: nativeConcat,
-  Identity: sharedIdentity,
-};
+/** On wasm, Identity also shares memory instead of copying (see identity.ts); the cpu backend's already does. */
+const FACTORIES: Record<string, NativeKernelFactory> = { ...NATIVE_KERNELS, Identity: sharedIdentity };
 
 let registered: NativeKernels | undefined;
 const stockConfigs = new Map<string, tf.KernelConfig>();
@@ -71,10 +53,10 @@ export function registerNativeKernels(): NativeKernels {
     stockConfigs.set(kernelName, stock);
     tf.unregisterKernel(kernelName, 'wasm');
     // Keep the stock setupFunc: other stock kernels call the wasm functions it binds.
-    tf.registerKernel({ ...stock, kernelFunc: factory(loaded.addon, stock.kernelFunc) });
+    tf.registerKernel({ ...stock, kernelFunc: factory(loaded.addon, stock.kernelFunc, wasmMemory) });
     kernels.push(kernelName);
   }
-  for (const [kernelName, kernelFunc] of fusedKernelFuncs(loaded.addon)) {
+  for (const [kernelName, kernelFunc] of fusedKernelFuncs(loaded.addon, wasmMemory)) {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     addedKernels.push(kernelName);
     kernels.push(kernelName);

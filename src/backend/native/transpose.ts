@@ -1,18 +1,17 @@
-/** Transpose of float32 and int32 tensors on the wasm heap; other dtypes and no-op permutations go to the stock kernel. */
+/** Transpose of float32 and int32 tensors (a copy for the identity permutation); other dtypes go to the stock kernel. */
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeAddon } from './addon.ts';
-import { heapOf, offsetOf, type WasmBackend } from './wasmHeap.ts';
+import type { MemoryOf } from './kernelMemory.ts';
 
-export function nativeTranspose(addon: NativeAddon, stock: KernelFunc): KernelFunc {
+export function nativeTranspose(addon: NativeAddon, stock: KernelFunc, memoryOf: MemoryOf): KernelFunc {
   return (config) => {
     const { x } = config.inputs as { x: TensorInfo };
     const { perm } = config.attrs as NamedAttrMap & { perm: number[] };
-    const identity = perm.every((axis, i) => axis === i);
-    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || identity || perm.length !== x.shape.length) return stock(config);
-    const backend = config.backend as unknown as WasmBackend;
-    const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype);
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || perm.length !== x.shape.length) return stock(config);
+    const memory = memoryOf(config.backend);
+    const out = memory.output(perm.map((axis) => x.shape[axis]), x.dtype);
     if (x.shape.some((d) => d === 0)) return out;
-    addon.transpose(heapOf(backend), offsetOf(backend, x), offsetOf(backend, out), Float64Array.from(x.shape), Float64Array.from(perm));
+    addon.transpose(memory.memory(x), memory.memory(out), Float64Array.from(x.shape), Float64Array.from(perm));
     return out;
   };
 }

@@ -13,8 +13,8 @@ import { UserError } from '../core/errors.ts';
 import { registerWasmKernels } from './kernels/index.ts';
 import { registerNativeKernels } from './native/index.ts';
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendRequest = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendRequest } from './backendNames.ts';
+export { BACKENDS, type BackendRequest };
 
 export interface BackendChoice {
   /** The TensorFlow.js backend name in use: `tensorflow`, `wasm` or `cpu`. */

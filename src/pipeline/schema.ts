@@ -4,7 +4,7 @@
  * stage has (`kind`, `seed`, `sweep`) added. The kind schemas in `schemas/<kind>.schema.json`
  * describe only the kind's own settings.
  */
-import { BACKENDS } from '../backend/index.ts';
+import { BACKENDS } from '../backend/backendNames.ts';
 import type { JsonSchema, StageKind } from '../core/stageContract.ts';
 
 /** Stage names become instance ids and folder names. */

@@ -48,7 +48,8 @@ export function validatePipeline(data: unknown): Validation {
 
 /**
  * One stage against its kind's schema. A setting given only by the stage's `sweep` is
- * checked once per value (at `/stages/NAME/sweep/KEY/I`), not as missing.
+ * checked once per value (at `/stages/NAME/sweep/KEY/I`), not as missing. A sweep key may
+ * be a dotted path into a setting (`train.lr`): each value is checked in its place.
  */
 function validateStage(ajv: Ajv, name: string, stage: Record<string, unknown>, kind: StageKind) {
   const prefix = toPointer(['stages', name]);
@@ -56,9 +57,9 @@ function validateStage(ajv: Ajv, name: string, stage: Record<string, unknown>, k
   const sweep = isRecord(stage.sweep) ? stage.sweep : {};
   const sweepable = sweepableSettings(kind);
   const swept = Object.keys(sweep).filter(
-    (key) => sweepable.includes(key) && Array.isArray(sweep[key]) && (sweep[key] as unknown[]).length > 0,
+    (key) => sweepable.includes(key.split('.')[0]) && Array.isArray(sweep[key]) && (sweep[key] as unknown[]).length > 0,
   );
-  const substituted = swept.filter((key) => !Object.hasOwn(stage, key));
+  const substituted = swept.filter((key) => !key.includes('.') && !Object.hasOwn(stage, key));
   const resolved = structuredClone(stage);
   for (const key of substituted) resolved[key] = structuredClone((sweep[key] as unknown[])[0]);
   validate.whole(resolved);
@@ -68,16 +69,41 @@ function validateStage(ajv: Ajv, name: string, stage: Record<string, unknown>, k
   for (const key of substituted) delete resolved[key];
   const resolvedSweep = resolved.sweep as Record<string, unknown[]> | undefined;
   for (const key of swept) {
-    const validateValue = validate.setting(key);
     (sweep[key] as unknown[]).forEach((value, i) => {
-      const wrapped = { value: structuredClone(value) };
-      validateValue(wrapped);
-      const errors = (validateValue.errors ?? []).map((e) => ({ ...e, instancePath: e.instancePath.slice('/value'.length) }));
-      issues.push(...ajvIssues(errors, prefix + toPointer(['sweep', key, i])));
-      resolvedSweep![key][i] = wrapped.value;
+      const at = prefix + toPointer(['sweep', key, i]);
+      const checked = key.includes('.') ? checkNested(validate.whole, resolved, key, value, prefix, at) : checkSetting(validate.setting(key), value, at);
+      issues.push(...checked.issues);
+      resolvedSweep![key][i] = checked.value;
     });
   }
   return { issues, resolved };
+}
+
+/** One value of a swept setting, against the setting's schema (defaults filled in). */
+function checkSetting(validateValue: ValidateFunction, value: unknown, at: string): { issues: Issue[]; value: unknown } {
+  const wrapped = { value: structuredClone(value) };
+  validateValue(wrapped);
+  const errors = (validateValue.errors ?? []).map((e) => ({ ...e, instancePath: e.instancePath.slice('/value'.length) }));
+  return { issues: ajvIssues(errors, at), value: wrapped.value };
+}
+
+/** One value of a swept dotted path, set in a copy of the stage and checked with the whole stage's schema. */
+function checkNested(validateWhole: ValidateFunction, stage: Record<string, unknown>, key: string, value: unknown, prefix: string, at: string) {
+  const segments = key.split('.');
+  const copy = structuredClone(stage);
+  delete copy.sweep;
+  let parent: Record<string, unknown> = copy;
+  for (const segment of segments.slice(0, -1)) {
+    if (!isRecord(parent[segment])) parent[segment] = {};
+    parent = parent[segment] as Record<string, unknown>;
+  }
+  parent[segments.at(-1)!] = structuredClone(value);
+  validateWhole(copy);
+  const within = prefix + toPointer(segments);
+  const issues = ajvIssues(validateWhole.errors, prefix)
+    .filter((issue) => isUnder(issue.path, within))
+    .map((issue) => ({ ...issue, path: at + issue.path.slice(within.length), at: undefined }));
+  return { issues, value: parent[segments.at(-1)!] };
 }
 
 let cache: { ajv: Ajv; validateTop: ValidateFunction; kinds: StageKind[] } | undefined;

@@ -12,7 +12,7 @@ import { sourceFor } from '../../src/data/sources/index.ts';
 import { Random } from '../../src/core/random.ts';
 import { StageError } from '../../src/core/errors.ts';
 import { dataset } from '../../src/stages/dataset.ts';
-import { stageKinds } from '../../src/stages/index.ts';
+import { loadStageKind } from '../../src/stages/index.ts';
 import { testContext } from '../helpers/context.ts';
 
 async function runDataset(settings: Record<string, unknown>, seed = 0) {
@@ -30,8 +30,8 @@ describe('the dataset stage', () => {
     dir = await mkdtemp(join(tmpdir(), 'dpo-run-dataset-'));
   });
 
-  it('is registered as a kind that references nothing and produces a dataset', () => {
-    assert.equal(stageKinds.dataset, dataset);
+  it('is registered as a kind that references nothing and produces a dataset', async () => {
+    assert.equal(await loadStageKind('dataset'), dataset);
     assert.equal(dataset.kind, 'dataset');
     assert.deepEqual(dataset.references, []);
     assert.deepEqual(dataset.produces, ['dataset']);

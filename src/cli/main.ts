@@ -47,6 +47,31 @@ const commands: Record<string, Command> = {
     const { statusCommand } = await import('./status.ts');
     return statusCommand(positionals[0]);
   },
+  runs: async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'runs');
+    if (values.help) return commands.help([]);
+    if (positionals.length > 1) throw new UserError('runs takes one runs folder', 'dpo-run runs [RUNS_DIR]');
+    const { runsCommand } = await import('./runs.ts');
+    return runsCommand(positionals[0] ?? 'runs');
+  },
+  compare: async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'compare');
+    if (values.help) return commands.help([]);
+    if (positionals.length === 0) throw new UserError('compare takes run folders, or a sweep folder', 'dpo-run compare RUN RUN... | SWEEP_FOLDER');
+    const { compareCommand } = await import('./compare.ts');
+    return compareCommand(positionals);
+  },
+  cache: async (argv) => {
+    const options = { 'runs-dir': { type: 'string' }, 'keep-last': { type: 'string' }, 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+    const { values, positionals } = parseCommandLine(argv, options, 'cache');
+    if (values.help) return commands.help([]);
+    const [action, ...rest] = positionals;
+    if (rest.length > 0 || (action !== undefined && action !== 'prune')) throw new UserError(`cache takes no "${[action, ...rest].join(' ')}"`, 'dpo-run cache [--runs-dir DIR], or dpo-run cache prune [--keep-last N | --older-than D] [--dry-run]');
+    const { cacheCommand, cachePruneCommand } = await import('./cache.ts');
+    const runsDir = values['runs-dir'] ?? 'runs';
+    if (action !== 'prune') return cacheCommand(runsDir);
+    return cachePruneCommand(runsDir, { keepLast: values['keep-last'], olderThan: values['older-than'], dryRun: values['dry-run'] ?? false });
+  },
   env: async (argv) => {
     const { values } = parseCommandLine(argv, { backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'env');
     if (values.help) return commands.help([]);

@@ -26,7 +26,7 @@ function commonStageProperties(kind: JsonSchema): Record<string, JsonSchema> {
     sweep: {
       type: 'object',
       description:
-        'One instance of this stage per value: a map from a setting of this stage to a list of values ' +
+        'One instance of this stage per value: a map from a setting of this stage (or a dotted path into one: `train.lr`) to a list of values ' +
         '(a product over several settings). Stages that reference this one get every instance.',
     },
   };

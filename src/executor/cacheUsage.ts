@@ -106,6 +106,7 @@ export function pruneCache(runsDir: string, options: PruneOptions): PruneResult 
     throw new UserError(`cannot tell which entries are used: ${usage.unreadable.join(', ')} cannot be read`, 'repair or remove those run folders, then prune again');
   }
   const result: PruneResult = { deleted: [], skipped: [] };
+  if (!options.dryRun) removeLeftAside(usage.cacheDir);
   for (const entry of pruneCandidates(usage, options)) {
     if (options.dryRun) {
       result.deleted.push(entry);
@@ -133,6 +134,13 @@ export function pruneCache(runsDir: string, options: PruneOptions): PruneResult 
     }
   }
   return result;
+}
+
+/** Removes what an earlier prune renamed aside but could not finish removing (`<entry>.pruning-<id>`). */
+function removeLeftAside(cacheDir: string): void {
+  for (const name of existsSync(cacheDir) ? readdirSync(cacheDir) : []) {
+    if (/\.pruning-[0-9a-f]+$/.test(name)) rmSync(join(cacheDir, name), { recursive: true, force: true });
+  }
 }
 
 function readRecord(dir: string): Partial<EntryRecord> | undefined {

@@ -31,7 +31,9 @@ function checkStage(doc: Document, override: Override): Diagnostic | undefined {
   const intoStage = top === 'stages' && stage !== undefined && (override.segments.length > 2 || override.remove);
   if (!intoStage || doc.hasIn(['stages', stage])) return undefined;
   const names = keysAt(doc, ['stages']);
-  return commandLineDiagnostic(override.code, toPointer(['stages', stage]), `${override.arg}: no stage named "${stage}"; stages: ${names.join(', ')}`, closest(stage, names));
+  const suggestion = closest(stage, names);
+  const add = suggestion ? '' : ` (to add a stage, set it whole: --set 'stages.${stage}={kind: ...}')`;
+  return commandLineDiagnostic(override.code, toPointer(['stages', stage]), `${override.arg}: no stage named "${stage}"; stages: ${names.join(', ')}${add}`, suggestion);
 }
 
 function remove(doc: Document, override: Override): Diagnostic | undefined {

@@ -6,6 +6,7 @@ import { generation } from './generation.ts';
 import { sftStep } from './sftStep.ts';
 import { ppoIteration } from './ppoIteration.ts';
 import { dpoStep } from './dpoStep.ts';
+import { startup } from './startup.ts';
 import type { BenchCase } from './types.ts';
 
-export const benchCases: BenchCase[] = [sftStep, generation, dpoStep, ppoIteration];
+export const benchCases: BenchCase[] = [startup, sftStep, generation, dpoStep, ppoIteration];

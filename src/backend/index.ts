@@ -15,8 +15,8 @@ import { registerWasmKernels } from './kernels/index.ts';
 import { registerNativeKernels } from './native/index.ts';
 import { NATIVE_CPU, registerNativeCpuBackend } from './nativeCpu/index.ts';
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'native-cpu', 'wasm', 'cpu'] as const;
-export type BackendRequest = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendRequest } from './backendNames.ts';
+export { BACKENDS, type BackendRequest };
 
 export interface BackendChoice {
   /** The TensorFlow.js backend name in use: `tensorflow`, `native-cpu`, `wasm` or `cpu`. */

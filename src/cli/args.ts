@@ -38,3 +38,26 @@ function toUserError(error: unknown, known: string[], command: string): unknown 
 export function commaList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
 }
+
+/**
+ * `--set PATH VALUE` (a space where `=` belongs) as `--set PATH=VALUE`, for each flag in
+ * `flags`: when the word after the flag has no `=` and is no `~PATH`, and a word follows
+ * that is no option.
+ */
+export function joinSpacedValues(argv: string[], flags: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [word, path, value] = [argv[i], argv[i + 1], argv[i + 2]];
+    const spaced = flags.includes(word) && path !== undefined && !path.includes('=') && !path.startsWith('~') && !path.startsWith('-');
+    if (spaced && value !== undefined && (!value.startsWith('-') || /^-[\d.]/.test(value))) {
+      out.push(word, `${path}=${value}`);
+      i += 2;
+    } else out.push(word);
+  }
+  return out;
+}
+
+/** A Hydra-style override given without --set: `stages.dpo.beta=0.1`, or `~stages.dpo.sweep` to remove a key. */
+export function isOverride(word: string): boolean {
+  return /^~?[A-Za-z_][\w-]*(\.[\w-]+)*(=|$)/.test(word) && (word.startsWith('~') || word.includes('='));
+}

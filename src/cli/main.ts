@@ -6,7 +6,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { existsSync } from 'node:fs';
 import { EXIT, InterruptedError, StageError, UserError } from '../core/errors.ts';
 import { fsUserError } from '../core/fsErrors.ts';
-import { commaList, parseCommandLine } from './args.ts';
+import { commaList, isOverride, joinSpacedValues, parseCommandLine } from './args.ts';
 import { HELP } from './help.ts';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -17,11 +17,14 @@ const commands: Record<string, Command> = {
     return EXIT.ok;
   },
   validate: async (argv) => {
-    const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, 'validate');
+    const options = { json: { type: 'boolean' }, set: { type: 'string', multiple: true }, sweep: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const;
+    const { values, positionals } = parseCommandLine(joinSpacedValues(argv, ['--set', '--sweep']), options, 'validate');
     if (values.help) return commands.help([]);
-    if (positionals.length === 0) throw new UserError('validate needs at least one pipeline file', 'dpo-run validate pipelines/*.yaml');
+    const files = positionals.filter((p) => !isOverride(p));
+    if (files.length === 0) throw new UserError('validate needs at least one pipeline file', 'dpo-run validate pipelines/*.yaml');
     const { validateCommand } = await import('./validate.ts');
-    return validateCommand(positionals, { json: values.json ?? false });
+    const set = [...(values.set ?? []), ...positionals.filter(isOverride)];
+    return validateCommand(files, { json: values.json ?? false, set, sweep: values.sweep ?? [] });
   },
   report: async (argv) => {
     const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'report');
@@ -44,6 +47,37 @@ const commands: Record<string, Command> = {
     const { statusCommand } = await import('./status.ts');
     return statusCommand(positionals[0]);
   },
+  runs: async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'runs');
+    if (values.help) return commands.help([]);
+    if (positionals.length > 1) throw new UserError('runs takes one runs folder', 'dpo-run runs [RUNS_DIR]');
+    const { runsCommand } = await import('./runs.ts');
+    return runsCommand(positionals[0] ?? 'runs');
+  },
+  compare: async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'compare');
+    if (values.help) return commands.help([]);
+    if (positionals.length === 0) throw new UserError('compare takes run folders, or a sweep folder', 'dpo-run compare RUN RUN... | SWEEP_FOLDER');
+    const { compareCommand } = await import('./compare.ts');
+    return compareCommand(positionals);
+  },
+  cache: async (argv) => {
+    const options = { 'runs-dir': { type: 'string' }, 'keep-last': { type: 'string' }, 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+    const { values, positionals } = parseCommandLine(argv, options, 'cache');
+    if (values.help) return commands.help([]);
+    const [action, ...rest] = positionals;
+    if (rest.length > 0 || (action !== undefined && action !== 'prune')) throw new UserError(`cache takes no "${[action, ...rest].join(' ')}"`, 'dpo-run cache [--runs-dir DIR], or dpo-run cache prune [--keep-last N | --older-than D] [--dry-run]');
+    const { cacheCommand, cachePruneCommand } = await import('./cache.ts');
+    const runsDir = values['runs-dir'] ?? 'runs';
+    if (action !== 'prune') return cacheCommand(runsDir);
+    return cachePruneCommand(runsDir, { keepLast: values['keep-last'], olderThan: values['older-than'], dryRun: values['dry-run'] ?? false });
+  },
+  env: async (argv) => {
+    const { values } = parseCommandLine(argv, { backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'env');
+    if (values.help) return commands.help([]);
+    const { envCommand } = await import('./env.ts');
+    return envCommand({ backend: values.backend });
+  },
 };
 
 const runOptions = {
@@ -58,10 +92,10 @@ const runOptions = {
 } as const;
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, runOptions, 'a run');
+  const { values, positionals } = parseCommandLine(joinSpacedValues(argv, ['--set', '--sweep']), runOptions, 'a run');
   if (values.help) return commands.help([]);
-  if (positionals.length === 0) throw new UserError('no pipeline given', 'dpo-run PIPELINE.yaml [options]; see dpo-run --help');
-  const [file, ...rest] = positionals;
+  const [file, ...rest] = positionals.filter((p) => !isOverride(p));
+  if (file === undefined) throw new UserError('no pipeline given', 'dpo-run PIPELINE.yaml [options]; see dpo-run --help');
   if (!existsSync(file) && !/\.ya?ml$/i.test(file)) {
     const guess = closest(file, Object.keys(commands));
     const hint = distance(file, guess) <= 2 ? `did you mean "dpo-run ${guess}"?` : 'the commands are: ' + Object.keys(commands).join(', ') + ', or a pipeline file to run';
@@ -73,13 +107,14 @@ async function run(argv: string[]): Promise<number> {
   const { runCommand } = await import('./run.ts');
   return runCommand({
     file,
-    set: values.set ?? [],
+    set: [...(values.set ?? []), ...positionals.filter(isOverride)],
     sweep: values.sweep ?? [],
     only: commaList(values.only),
     force: commaList(values.force),
     dryRun: values['dry-run'] ?? false,
     runsDir: values['runs-dir'] ?? 'runs',
     backend: values.backend,
+    argv,
   });
 }
 
@@ -87,11 +122,19 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const [first = '', ...rest] = argv;
     if (first === '--help' || first === '-h') return await commands.help(rest);
+    if (first === '--version' || first === '-V') return version();
     const command = Object.hasOwn(commands, first) ? commands[first] : undefined;
     return await (command ? command(rest) : run(argv));
   } catch (error) {
     return reportError(error);
   }
+}
+
+/** `dpo-run --version`: dpo-run's version (dpo-run env gives the rest). */
+async function version(): Promise<number> {
+  const { dpoRunVersion } = await import('../core/versions.ts');
+  process.stdout.write(`dpo-run ${dpoRunVersion()}\n`);
+  return EXIT.ok;
 }
 
 /**

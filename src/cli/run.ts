@@ -1,24 +1,17 @@
 /**
  * `dpo-run PIPELINE [options]`: load and validate the pipeline (with --set and --sweep),
  * choose the backend, then execute the plan, or the plans of a command-line sweep.
+ * Everything it says goes to stderr except, at the end, the run (or sweep) folder on
+ * stdout, so that `RUN=$(dpo-run ...)` captures it. TensorFlow.js and the report's
+ * plotting libraries are loaded only once there is something to run.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { describeBackend, initBackend, type BackendRequest } from '../backend/index.ts';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { EXIT, UserError } from '../core/errors.ts';
-import { formatDiagnostics, loadPipeline } from '../pipeline/index.ts';
-import {
-  describeDryRun,
-  executePlan,
-  executeSweep,
-  exitCodeOf,
-  interruptOnSignals,
-  processOutput,
-  type Output,
-} from '../executor/index.ts';
+import { safeName } from '../core/io/safeName.ts';
+import { formatDiagnostics, loadPipeline, type Plan } from '../pipeline/index.ts';
+import { describeDryRun, exitCodeOf, processOutput, type Output, type RunResult } from '../executor/index.ts';
 import { scheduleRun } from '../executor/schedule.ts';
-import { readRunReport } from '../report/readRun.ts';
-import { writeReport } from '../report/writeReport.ts';
 
 export interface RunOptions {
   file: string;
@@ -30,6 +23,8 @@ export interface RunOptions {
   runsDir: string;
   /** Overrides the pipeline's `backend`. */
   backend?: string;
+  /** The arguments as typed, for the manifest. */
+  argv?: string[];
 }
 
 export async function runCommand(options: RunOptions, output: Output = processOutput()): Promise<number> {
@@ -38,38 +33,91 @@ export async function runCommand(options: RunOptions, output: Output = processOu
     process.stderr.write(formatDiagnostics(loaded.errors) + '\n');
     return EXIT.invalid;
   }
-  const { plans } = loaded;
+  const { plans, notes } = loaded;
   const runsDir = resolve(options.runsDir);
   checkRunsDir(runsDir);
   const selection = { only: options.only, force: options.force };
 
   if (options.dryRun) {
-    for (const plan of plans) process.stdout.write(describeDryRun(plan, runsDir, selection).join('\n') + '\n');
+    const lines = [...notes.map((note) => `note: ${note}`), ...plans.flatMap((plan) => describeDryRun(plan, runsDir, selection))];
+    process.stdout.write(lines.join('\n') + '\n');
     return EXIT.ok;
   }
   for (const plan of plans) scheduleRun(plan, runsDir, selection); // --only/--force name real stages
+  for (const note of notes) output.write(`note: ${note}\n`);
 
-  const backend = await initBackend((options.backend ?? plans[0].backend) as BackendRequest);
+  const { describeBackend, initBackend } = await import('../backend/index.ts');
+  const { executePlan, executeSweep, interruptOnSignals } = await import('../executor/index.ts');
+  const backend = await initBackend((options.backend ?? plans[0].backend) as Parameters<typeof initBackend>[0]);
   output.write(describeBackend(backend) + '\n');
 
   const interruption = interruptOnSignals(output);
+  const invocation = { command: commandLine(options.argv ?? []), set: options.set, sweep: options.sweep };
   try {
-    const execute = { runsDir, backend, output, interruption, ...selection };
-    if (!loaded.sweep) return exitCodeOf[(await executePlan(plans[0], execute)).status];
+    const execute = { runsDir, backend, output, interruption, invocation, ...selection };
+    if (!loaded.sweep) {
+      const result = await executePlan(plans[0], execute);
+      finish(result.runDir, result.status, reportsOf(plans[0], result), options, output);
+      return exitCodeOf[result.status];
+    }
     const result = await executeSweep(plans, execute);
-    if (result.status === 'done') await writeSweepReport(result.sweepDir, output);
+    const report = result.status === 'done' ? await writeSweepReport(result.sweepDir) : undefined;
+    finish(result.sweepDir, result.status, report ? [report] : [], options, output);
     return exitCodeOf[result.status];
   } finally {
     interruption.dispose();
   }
 }
 
+/** Where the results are: the reports on stderr, the run folder on stdout; after an interruption, the command that resumes. */
+function finish(folder: string, status: string, reports: string[], options: RunOptions, output: Output): void {
+  for (const report of reports) output.write(`report: ${report}\n`);
+  if (status === 'interrupted') output.write(`to resume: ${resumeCommand(options)}\n`);
+  process.stdout.write(folder + '\n');
+}
+
+/** The report.md of each finished report instance of a run. */
+function reportsOf(plan: Plan, result: RunResult): string[] {
+  return plan.instances
+    .filter((i) => i.kind === 'report' && ['done', 'cached'].includes(result.manifest.instances[i.id]?.status))
+    .map((i) => join(result.runDir, 'outputs', safeName(i.id), 'report.md'))
+    .filter((file) => existsSync(file));
+}
+
 /** A finished sweep ends with its report (the claims per run and across runs) when its runs evaluated anything. */
-async function writeSweepReport(sweepDir: string, output: Output): Promise<void> {
+async function writeSweepReport(sweepDir: string): Promise<string | undefined> {
+  const { readRunReport } = await import('../report/readRun.ts');
+  const { writeReport } = await import('../report/writeReport.ts');
   const inputs = await readRunReport(sweepDir).catch(() => undefined);
-  if (!inputs || inputs.frontier.length === 0) return;
+  if (!inputs || inputs.frontier.length === 0) return undefined;
   const [report] = await writeReport(sweepDir, inputs);
-  output.write(`sweep report: ${report}\n`);
+  return report;
+}
+
+/** The same command, less --force (what was forced and finished is in the cache; what was not resumes from its checkpoint). */
+export function resumeCommand(options: RunOptions): string {
+  const words = [options.file];
+  for (const set of options.set) words.push('--set', set);
+  for (const sweep of options.sweep) words.push('--sweep', sweep);
+  if (options.only.length > 0) words.push('--only', options.only.join(','));
+  if (options.runsDir !== 'runs') words.push('--runs-dir', options.runsDir);
+  if (options.backend) words.push('--backend', options.backend);
+  return commandLine(words);
+}
+
+/** `dpo-run ARGS` with each argument quoted for a POSIX shell where it needs it. */
+function commandLine(argv: string[]): string {
+  return [invokedAs(), ...argv.map(shellQuote)].join(' ');
+}
+
+function invokedAs(): string {
+  if (process.env.npm_command === 'exec') return 'npx dpo-run';
+  const script = process.argv[1] ?? 'dpo-run';
+  return basename(script) === 'dpo-run' ? 'dpo-run' : `node ${relative(process.cwd(), script) || script}`;
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(word) && !word.startsWith('~') ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `--runs-dir` must name a folder, or a path where one can be made: a file there (or above it) is a bad command line. */

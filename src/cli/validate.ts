@@ -1,7 +1,8 @@
 /**
- * `dpo-run validate FILE... [--json]`: checks each pipeline against the schemas and the
- * cross-stage rules, and prints every problem at once (or, with --json, a JSON array of
- * them). Exits 2 when any file has a problem, else 0.
+ * `dpo-run validate FILE... [--json] [--set ...] [--sweep ...]`: checks each pipeline
+ * against the schemas and the cross-stage rules, and that the files and folders it reads
+ * exist, and prints every problem at once (or, with --json, a JSON array of them). Exits 2
+ * when any file has a problem, else 0.
  */
 import { EXIT } from '../core/errors.ts';
 import { formatDiagnostics, loadPipeline, type Diagnostic } from '../pipeline/index.ts';
@@ -16,11 +17,18 @@ const processOutput: ValidateOutput = {
   stderr: (text) => process.stderr.write(text),
 };
 
-export async function validateCommand(files: string[], options: { json: boolean }, output: ValidateOutput = processOutput): Promise<number> {
+export interface ValidateOptions {
+  json: boolean;
+  /** --set and --sweep, applied to every file. */
+  set?: string[];
+  sweep?: string[];
+}
+
+export async function validateCommand(files: string[], options: ValidateOptions, output: ValidateOutput = processOutput): Promise<number> {
   const diagnostics: Diagnostic[] = [];
   const ok: string[] = [];
   for (const file of files) {
-    const loaded = await loadPipeline(file, { set: [], sweep: [] });
+    const loaded = await loadPipeline(file, { set: options.set ?? [], sweep: options.sweep ?? [] });
     if (loaded.errors) diagnostics.push(...loaded.errors);
     else ok.push(`${file}: ok (${countOf(loaded.plans[0].instances.map((i) => i.stage))})`);
   }

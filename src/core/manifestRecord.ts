@@ -40,6 +40,12 @@ export interface ManifestData {
   status: RunStatus;
   started: string;
   ended: string | null;
+  /** The command line as typed (null when the run was not started from the command line). Absent in older manifests. */
+  command?: string | null;
+  /** The --set and --sweep arguments of the command line. Absent in older manifests. */
+  overrides?: { set: string[]; sweep: string[] };
+  /** dpo-run's, Node's and TensorFlow.js's versions, and the backend in use. Absent in older manifests. */
+  versions?: { dpo_run: string; node: string; tfjs: string; backend: string };
   backend: { name: string; provider: string; passed_over: { candidate: string; reason: string }[]; native: NativeKernelsRecord | null };
   run_sweep: Record<string, unknown>;
   only: string[];

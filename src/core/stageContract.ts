@@ -108,3 +108,6 @@ export interface StageKind<S = any> {
    */
   externalPaths?(settings: S): string[];
 }
+
+/** A stage kind without its `run`: what validating and planning a pipeline need (src/stages/declarations.ts). */
+export type StageDeclaration<S = any> = Omit<StageKind<S>, 'run'>;

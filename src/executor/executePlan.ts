@@ -28,6 +28,9 @@ import { createRunFolder, linkOutput } from './runFolder.ts';
 import { describeDamage, describeFailure, summarize } from './runMessages.ts';
 import { scheduleRun, upstreamIds, type ScheduledInstance, type Selection } from './schedule.ts';
 import { createStageContext } from './stageContext.ts';
+import { RunProgress } from './runProgress.ts';
+import { formatDuration } from '../core/duration.ts';
+import { versions } from '../core/versions.ts';
 
 export interface ExecuteOptions extends Partial<Selection> {
   runsDir: string;
@@ -38,6 +41,15 @@ export interface ExecuteOptions extends Partial<Selection> {
   interruption?: Interruption;
   /** The sweep folder, when this run is one of a command-line sweep. */
   sweepDir?: string;
+  /** How the run was asked for, recorded in the manifest. */
+  invocation?: Invocation;
+}
+
+/** The command line of a run: as typed, and its overrides. */
+export interface Invocation {
+  command: string;
+  set: string[];
+  sweep: string[];
 }
 
 export interface RunResult {
@@ -67,6 +79,7 @@ interface Run {
   notDone: Set<string>;
   /** The lock held while an instance runs (released by the forced-exit handler too). */
   lock?: Lock;
+  progress: RunProgress;
 }
 
 /** What became of one instance. */
@@ -103,18 +116,23 @@ function startRun(plan: Plan, options: ExecuteOptions): Run {
   for (const left of removeReplacedEntries(runsDir)) output.write(`warning: could not remove ${left}, an entry a forced rerun replaced; delete it by hand\n`);
 
   const runDir = createRunFolder(runsDir, plan, options.sweepDir);
-  const manifest = createManifest(runDir, plan, options.backend, selection, scheduled);
+  const manifest = createManifest(runDir, plan, options, selection, scheduled);
   output.write(`run ${runDir}\n`);
   const interruption = options.interruption ?? manualInterruption();
-  return { backend: options.backend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set() };
+  const progress = new RunProgress(scheduled);
+  return { backend: options.backend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set(), progress };
 }
 
 /** Writes the run's first manifest: every instance pending, or skipped when --only leaves it out. */
-function createManifest(runDir: string, plan: Plan, backend: BackendChoice, selection: Selection, scheduled: ScheduledInstance[]): Manifest {
+function createManifest(runDir: string, plan: Plan, options: ExecuteOptions, selection: Selection, scheduled: ScheduledInstance[]): Manifest {
+  const { backend, invocation } = options;
   const manifest = new Manifest(join(runDir, MANIFEST_FILE), {
     pipeline: plan.name,
     file: plan.file,
     run_id: runDir.split(/[\\/]/).pop()!,
+    command: invocation?.command ?? null,
+    overrides: { set: invocation?.set ?? [], sweep: invocation?.sweep ?? [] },
+    versions: { ...versions(), backend: backend.name },
     backend: { name: backend.name, provider: backend.provider, passed_over: backend.passedOver, native: backend.native ?? null },
     run_sweep: plan.runSweep,
     ...selection,
@@ -212,7 +230,7 @@ async function runInstance(run: Run, s: ScheduledInstance): Promise<void> {
   const removed = preparePartial(entry, s.forced);
   if (removed.length > 0) log(`removed ${removed.length} temporary file(s) an interrupted write left in ${entry.partialDir}: ${removed.join(', ')}`);
   run.manifest.update(instance.id, { status: 'running', started: now() });
-  log(`running ${instance.kind} (${entry.name})`);
+  log(`running ${instance.kind} (${entry.name}); ${run.progress.starting(s)}`);
   const started = Date.now();
   const restoreWarnings = redirectWarnings((message) => log(`warning: ${message}`));
   const restoreSignal = setRunSignal(run.interruption.signal);
@@ -229,7 +247,9 @@ async function runInstance(run: Run, s: ScheduledInstance): Promise<void> {
   run.manifest.update(instance.id, { status: 'done', ended: now() });
   publish(run, s);
   if (warning) log(`warning: ${warning}`);
-  log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const seconds = (Date.now() - started) / 1000;
+  run.progress.finished(s, seconds);
+  log(`done in ${seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds)}`);
 }
 
 /** Makes a finished instance's outputs available to the instances after it, and links them in the run folder. */

@@ -1,9 +1,11 @@
 /**
- * Progress of a stage: a cli-progress bar (step, ETA, latest loss) on a terminal; plain
- * lines every 10% or every few seconds when the output is not a terminal or under CI,
- * so that logs stay readable.
+ * Progress of a stage: a cli-progress bar (step, ETA, latest loss) on a terminal, fitted
+ * to its width; plain lines every 10% or every few seconds when the output is not a
+ * terminal or under CI, so that logs stay readable. Each line starts with the instance id
+ * once (a label equal to it is not repeated).
  */
 import cliProgress from 'cli-progress';
+import { formatDuration } from '../core/duration.ts';
 import type { ProgressReporter } from '../core/stageContract.ts';
 
 /** Where a run's messages go, and whether it is an interactive terminal. */
@@ -40,8 +42,9 @@ function barProgress(id: string, stream: NodeJS.WriteStream): ProgressReporter {
   return {
     start(total, label) {
       bar?.stop();
+      const shown = label === id ? '' : label;
       bar = new cliProgress.SingleBar(
-        { stream, format: `[${id}] ${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {latest}`, hideCursor: true, etaBuffer: 20 },
+        { stream, format: (_options, params, payload) => barLine(id, shown, params, payload.latest ?? '', stream.columns ?? 80), hideCursor: true, etaBuffer: 20 },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, 0, { latest: '' });
@@ -56,6 +59,28 @@ function barProgress(id: string, stream: NodeJS.WriteStream): ProgressReporter {
   };
 }
 
+/**
+ * `[id] label [=====-----] 12/30 eta 3m59s loss 5.194`, fitted to `columns`: the bar
+ * shrinks first (to 10), then the latest values and the label go, so that no line wraps
+ * or is cut.
+ */
+export function barLine(id: string, label: string, params: { progress: number; value: number; total: number; eta: number }, latest: string, columns: number): string {
+  const eta = params.progress > 0 && params.progress < 1 && Number.isFinite(params.eta) ? ` eta ${formatDuration(params.eta)}` : '';
+  const counts = ` ${params.value}/${params.total}${eta}`;
+  const width = Math.max(20, columns - 1);
+  const fit = (head: string, tail: string) => {
+    const room = width - head.length - counts.length - tail.length - 3;
+    return room >= 10 ? `${head} [${bars(params.progress, Math.min(30, room))}]${counts}${tail}` : undefined;
+  };
+  const prefix = label ? `[${id}] ${label}` : `[${id}]`;
+  return fit(prefix, latest ? ` ${latest}` : '') ?? fit(prefix, '') ?? fit(`[${id}]`, '') ?? `[${id}]${counts}`.slice(0, width);
+}
+
+function bars(progress: number, size: number): string {
+  const done = Math.round(Math.min(1, Math.max(0, progress)) * size);
+  return '\u2588'.repeat(done) + '\u2591'.repeat(size - done);
+}
+
 function plainProgress(id: string, output: Output): ProgressReporter {
   let total = 0;
   let label = '';
@@ -67,9 +92,10 @@ function plainProgress(id: string, output: Output): ProgressReporter {
   const line = () => {
     const fraction = total > 0 ? step / total : 0;
     const elapsed = Date.now() - startedAt;
-    const eta = fraction > 0 && fraction < 1 ? ` eta ${formatSeconds((elapsed * (1 - fraction)) / fraction)}` : '';
+    const eta = fraction > 0 && fraction < 1 ? ` eta ${formatDuration((elapsed * (1 - fraction)) / fraction / 1000)}` : '';
     const values = formatValues(latest);
-    output.write(`[${id}] ${label} ${step}/${total} (${Math.floor(fraction * 100)}%)${eta}${values ? ' ' + values : ''}\n`);
+    const prefix = label === id ? `[${id}]` : `[${id}] ${label}`;
+    output.write(`${prefix} ${step}/${total} (${Math.floor(fraction * 100)}%)${eta}${values ? ' ' + values : ''}\n`);
     lastAt = Date.now();
     lastFraction = fraction;
   };
@@ -90,9 +116,4 @@ function plainProgress(id: string, output: Output): ProgressReporter {
       total = 0;
     },
   };
-}
-
-function formatSeconds(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

@@ -28,6 +28,7 @@ const CODES: Record<string, string> = {
   pattern: 'format',
   format: 'format',
   propertyNames: 'bad-name',
+  not: 'conflict',
   anyOf: 'one-of',
   oneOf: 'one-of',
 };
@@ -100,16 +101,54 @@ function toIssue(error: ErrorObject, prefix: string): Issue {
     }
     case 'type':
       return { path, code, message: `expected ${params.type}, got ${describeValue(error.data)}`, anchor: 'value' };
+    case 'not':
+      return conflict(error, path) ?? { path, code, message: `${short(error.data)} is not allowed here`, anchor: 'value' };
     default:
       return { path, code, message: `${short(error.data)} ${error.message ?? 'is invalid'}`, anchor: 'value' };
   }
+}
+
+/**
+ * A `not` of the schema's `dependencies`: two settings that exclude each other. Either
+ * `{dependencies: {A: {properties: {B: {not: {}}}}}}` (B is not allowed with A) or
+ * `{dependencies: {A: {not: {anyOf: [{required: [B]}, ...]}}}}` (A not with any of them).
+ */
+function conflict(error: ErrorObject, path: string): Issue | undefined {
+  const inProperty = /\/dependencies\/([^/]+)\/properties\/([^/]+)\/not$/.exec(error.schemaPath);
+  if (inProperty) {
+    const [, with_, key] = inProperty;
+    const why = firstSentence((error.parentSchema as { description?: string } | undefined)?.description?.replace(/^Not with [^:]+:\s*/, '') ?? '');
+    return { path, code: 'conflict', message: `${key} cannot be set together with ${with_}${why ? ` (${why})` : ''}; remove one of them`, anchor: 'key' };
+  }
+  const inDependency = /\/dependencies\/([^/]+)\/not$/.exec(error.schemaPath);
+  if (inDependency) {
+    const branches = ((error.schema as { anyOf?: { required?: string[] }[] } | undefined)?.anyOf ?? [{ required: (error.schema as { required?: string[] }).required }]);
+    const data = (error.data ?? {}) as Record<string, unknown>;
+    const present = branches.flatMap((b) => b.required ?? []).filter((key) => Object.hasOwn(data, key));
+    const [, key] = inDependency;
+    const others = present.length > 0 ? present.join(' and ') : 'the settings it excludes';
+    return { path: path + toPointer([key]), code: 'conflict', message: `${key} cannot be set together with ${others}; remove one of them`, anchor: 'key' };
+  }
+  return undefined;
 }
 
 /** The description of a property of the error's schema, shortened to its first sentence. */
 function describe(error: ErrorObject, key: string): string | undefined {
   const properties = (error.parentSchema as Record<string, Record<string, { description?: string }>> | undefined)?.properties;
   const description = properties?.[key]?.description;
-  return description?.split(/[.:](\s|$)/)[0];
+  return description === undefined ? undefined : firstSentence(description);
+}
+
+/** The text up to the first `.` or `:` that ends a sentence outside parentheses (the whole text when none does). */
+export function firstSentence(text: string): string {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if ((c === '.' || c === ':') && depth === 0 && (i + 1 === text.length || /\s/.test(text[i + 1]))) return text.slice(0, i);
+  }
+  return text;
 }
 
 /** `string "abc"`, `integer 3`, `null`, `an array`, `a map`. */

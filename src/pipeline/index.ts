@@ -1,14 +1,17 @@
 /**
  * Loading a pipeline: read the YAML (with positions) -> apply --set/--sweep -> validate
- * against the schemas and the cross-stage rules (filling defaults) -> plan. Returns the
- * plans, or every problem found as diagnostics; it never prints.
+ * against the schemas and the cross-stage rules (filling defaults) -> plan -> check the
+ * files and folders the plan reads. Returns the plans, or every problem found as
+ * diagnostics; it never prints.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import type { Issue } from './issue.ts';
-import { applyOverrides, commandLineDiagnostic, parseOverrides, type Override, type RunSweep } from './overrides.ts';
+import { applyOverrides } from './applyOverrides.ts';
+import { commandLineDiagnostic, parseOverrides, type Override, type RunSweep } from './overrides.ts';
 import { parseYaml } from './parse.ts';
+import { missingPathIssues } from './paths.ts';
 import { buildPlan } from './plan.ts';
 import { fromPointer, isUnder, toPointer } from './pointer.ts';
 import { locate } from './positions.ts';
@@ -18,7 +21,14 @@ import { validatePipeline } from './validate.ts';
 export { formatDiagnostics, formatLine } from './format.ts';
 export type { Diagnostic, LoadResult, Plan, StageInstance } from './types.ts';
 
-export async function loadPipeline(file: string, options: { set: string[]; sweep: string[] } = { set: [], sweep: [] }): Promise<LoadResult> {
+export interface LoadOptions {
+  set: string[];
+  sweep: string[];
+  /** Whether the files and folders the plan reads must exist (default true). */
+  checkPaths?: boolean;
+}
+
+export async function loadPipeline(file: string, options: LoadOptions = { set: [], sweep: [] }): Promise<LoadResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -32,22 +42,25 @@ export async function loadPipeline(file: string, options: { set: string[]; sweep
   const commandLine = parseOverrides(options);
   const original = parsed.doc.clone();
   const doc = parsed.doc;
-  const errors = [...commandLine.diagnostics, ...applyOverrides(doc, commandLine.overrides)];
+  const applied = applyOverrides(doc, commandLine.overrides);
+  const errors = [...commandLine.diagnostics, ...applied.diagnostics];
   const plans: Plan[] = [];
   for (const run of runCombinations(commandLine.runSweeps)) {
     const runDoc = run.overrides.length > 0 ? doc.clone() : doc;
-    errors.push(...applyOverrides(runDoc, run.overrides));
+    errors.push(...applyOverrides(runDoc, run.overrides).diagnostics);
     const { issues, resolved } = validatePipeline(runDoc.toJS());
     const origins = [...commandLine.overrides, ...run.overrides];
     const where = { file, doc: runDoc, original, lineCounter: parsed.lineCounter, origins };
     errors.push(...issues.map((issue) => toDiagnostic(issue, where)));
     if (issues.length === 0) {
       const { name = basename(file, extname(file)), seed, backend, stages } = resolved;
-      plans.push(buildPlan(file, { name, seed, backend, stages }, run.values));
+      const plan = buildPlan(file, { name, seed, backend, stages }, run.values);
+      if (options.checkPaths !== false) errors.push(...missingPathIssues(plan).map((issue) => toDiagnostic(issue, where)));
+      plans.push(plan);
     }
   }
   if (errors.length > 0) return { errors: sortDiagnostics(dedupe(errors)) };
-  return { plans, sweep: commandLine.runSweeps.length > 0 };
+  return { plans, sweep: commandLine.runSweeps.length > 0, notes: applied.notes };
 }
 
 /** One run per combination of the command-line sweeps outside the stages. */

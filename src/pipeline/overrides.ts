@@ -1,17 +1,16 @@
 /**
- * `--set PATH=VALUE` and `--sweep PATH=V1,V2,...`. Values are parsed as YAML and written
- * into the document, which is then validated like the file. A sweep of
- * `stages.NAME.KEY` becomes that stage's `sweep: {KEY: [...]}`; a sweep of any other
- * path makes one run per value.
+ * `--set PATH=VALUE`, `--set ~PATH` and `--sweep PATH=V1,V2,...`, parsed. Values are
+ * parsed as YAML and written into the document (./applyOverrides.ts), which is then
+ * validated like the file. A sweep of a path inside a stage (`stages.NAME.KEY`, or deeper:
+ * `stages.sft.train.lr`) becomes that stage's `sweep: {KEY: [...]}` (one instance per
+ * value, in one run); a sweep of any other path (`seed`) makes one run per value.
  */
-import { parse, type Document } from 'yaml';
+import { parse } from 'yaml';
 import type { Diagnostic } from './types.ts';
-import { toPointer } from './pointer.ts';
-import { closest } from './suggest.ts';
 
 export const COMMAND_LINE = '<command line>';
 
-/** A value written into the document, and the argument it came from. */
+/** A value written into the document (or a key removed from it), and the argument it came from. */
 export interface Override {
   segments: string[];
   value: unknown;
@@ -20,6 +19,8 @@ export interface Override {
   code: 'bad-set' | 'bad-sweep';
   /** For a stage sweep: the stage it needs. */
   stage?: string;
+  /** `--set ~PATH` (Hydra's syntax): the key is removed. */
+  remove?: boolean;
 }
 
 /** A command-line sweep outside the stages: one run per value. */
@@ -45,6 +46,13 @@ export function parseOverrides(options: { set: string[]; sweep: string[] }): Par
     result.diagnostics.push(commandLineDiagnostic(code, '', `${arg}: ${message}`));
   for (const text of options.set) {
     const arg = `--set ${text}`;
+    if (text.startsWith('~')) {
+      const segments = splitPath(text.slice(1));
+      if (text.includes('=')) fail('bad-set', arg, '~PATH removes a key and takes no value');
+      else if (typeof segments === 'string') fail('bad-set', arg, segments);
+      else result.overrides.push({ segments, value: undefined, arg, code: 'bad-set', remove: true });
+      continue;
+    }
     const split = splitAssignment(text);
     if (typeof split === 'string') {
       fail('bad-set', arg, split);
@@ -70,9 +78,10 @@ export function parseOverrides(options: { set: string[]; sweep: string[] }): Par
     const { segments } = split;
     if (segments[0] === 'stages' && segments.length < 3) {
       fail('bad-sweep', arg, 'a sweep inside the stages names a setting: stages.NAME.SETTING=V1,V2,...');
-    } else if (segments[0] === 'stages' && segments.length === 3) {
-      const [, stage, key] = segments;
-      result.overrides.push({ segments: ['stages', stage, 'sweep', key], value: values.map((v) => v.value), arg, code: 'bad-sweep', stage });
+    } else if (segments[0] === 'stages') {
+      // Any path inside a stage, however deep: one instance per value (`sft[train.lr=0.001]`).
+      const [, stage, ...key] = segments;
+      result.overrides.push({ segments: ['stages', stage, 'sweep', key.join('.')], value: values.map((v) => v.value), arg, code: 'bad-sweep', stage });
     } else if (result.runSweeps.some((s) => s.segments.join('.') === segments.join('.'))) {
       fail('bad-sweep', arg, `${segments.join('.')} is swept twice`);
     } else {
@@ -82,41 +91,17 @@ export function parseOverrides(options: { set: string[]; sweep: string[] }): Par
   return result;
 }
 
-/**
- * Writes the overrides into `doc` (in place). Returns the diagnostics for those that
- * cannot be written (a stage sweep of a stage the pipeline lacks, a path through a scalar).
- */
-export function applyOverrides(doc: Document, overrides: Override[]): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  for (const override of overrides) {
-    const path = toPointer(override.segments);
-    if (override.stage !== undefined && !doc.hasIn(['stages', override.stage])) {
-      const names = stageNames(doc);
-      diagnostics.push(
-        commandLineDiagnostic(override.code, path, `${override.arg}: no stage named "${override.stage}"; stages: ${names.join(', ')}`, closest(override.stage, names)),
-      );
-      continue;
-    }
-    try {
-      doc.setIn(override.segments, doc.createNode(override.value));
-    } catch {
-      diagnostics.push(commandLineDiagnostic(override.code, path, `${override.arg}: ${override.segments.join('.')} goes through a value that is not a map`));
-    }
-  }
-  return diagnostics;
-}
-
-function stageNames(doc: Document): string[] {
-  const stages = doc.toJS()?.stages;
-  return stages && typeof stages === 'object' ? Object.keys(stages) : [];
-}
-
 function splitAssignment(text: string): { segments: string[]; value: string } | string {
   const eq = text.indexOf('=');
-  if (eq < 0) return 'expected PATH=VALUE';
-  const segments = text.slice(0, eq).split('.');
-  if (segments.some((s) => s.trim() === '')) return `"${text.slice(0, eq)}" is not a dotted path (like stages.dpo.beta)`;
-  return { segments: segments.map((s) => s.trim()), value: text.slice(eq + 1) };
+  if (eq < 0) return 'expected PATH=VALUE (or ~PATH to remove a key)';
+  const segments = splitPath(text.slice(0, eq));
+  return typeof segments === 'string' ? segments : { segments, value: text.slice(eq + 1) };
+}
+
+function splitPath(path: string): string[] | string {
+  const segments = path.split('.');
+  if (segments.some((s) => s.trim() === '')) return `"${path}" is not a dotted path (like stages.dpo.beta)`;
+  return segments.map((s) => s.trim());
 }
 
 function parseValue(text: string): { value?: unknown; error?: string } {

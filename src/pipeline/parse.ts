@@ -2,8 +2,13 @@
  * Reads a pipeline's YAML, keeping every node's position for the diagnostics. A syntax
  * error or a duplicate key is a diagnostic with its line and column. Merge keys
  * (`<<: *defaults`) are allowed, so that stages can share settings.
+ *
+ * One mis-indented line makes the parser report an error on every line after it, so only
+ * the first syntax error is reported (with the count of the others), at the line that
+ * caused it (./indentation.ts).
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { indentationRoot } from './indentation.ts';
 import type { Diagnostic } from './types.ts';
 
 export interface ParsedYaml {
@@ -29,7 +34,18 @@ export function parseYaml(file: string, text: string): ParsedYaml {
         : firstLine(error.message),
     };
   });
-  return { doc, lineCounter, diagnostics };
+  return { doc, lineCounter, diagnostics: firstSyntaxError(diagnostics, text) };
+}
+
+/** Duplicate keys, and the first syntax error only, moved to the line that caused it and counting the others. */
+function firstSyntaxError(diagnostics: Diagnostic[], text: string): Diagnostic[] {
+  const syntax = diagnostics.filter((d) => d.code === 'yaml-syntax');
+  if (syntax.length === 0) return diagnostics;
+  const [first] = syntax;
+  const root = indentationRoot(text, first.line, first.message);
+  const more = syntax.length > 1 ? ` (and ${syntax.length - 1} more syntax error${syntax.length > 2 ? 's' : ''} after it, probably caused by this one)` : '';
+  const reported: Diagnostic = root ? { ...first, ...root, message: root.message + more } : { ...first, message: first.message + more };
+  return [...diagnostics.filter((d) => d.code !== 'yaml-syntax'), reported];
 }
 
 function firstLine(message: string): string {

@@ -22,7 +22,7 @@ export function buildPlan(file: string, resolved: Record<string, unknown>, runSw
     const { sweep: _sweep, ...base } = stage;
     const ids: string[] = [];
     for (const sweep of combinations(stage.sweep ?? {})) {
-      const settings = { ...structuredClone(base), ...structuredClone(sweep) };
+      const settings = withSweepValues(base, sweep);
       const id = instanceId(name, sweep);
       ids.push(id);
       instances.push({
@@ -45,6 +45,21 @@ export function buildPlan(file: string, resolved: Record<string, unknown>, runSw
     runSweep,
     backend: resolved.backend as string,
   };
+}
+
+/** The stage's settings with one combination of its sweep's values, each at its (possibly dotted) path. */
+function withSweepValues(base: Record<string, unknown>, sweep: Record<string, unknown>): Record<string, unknown> {
+  const settings = structuredClone(base);
+  for (const [key, value] of Object.entries(sweep)) {
+    const segments = key.split('.');
+    let parent = settings;
+    for (const segment of segments.slice(0, -1)) {
+      parent[segment] = structuredClone(parent[segment] ?? {});
+      parent = parent[segment] as Record<string, unknown>;
+    }
+    parent[segments.at(-1)!] = structuredClone(value);
+  }
+  return settings;
 }
 
 /** `dpo`, or `dpo[beta=0.1]`, or `ppo[kl_target=3,vf_coef=0.1]` (keys in the sweep's order). */

@@ -19,7 +19,7 @@ export function referenceSites(stage: Record<string, unknown>, kind: StageKind):
     const segments = reference.path.split('.');
     collect(reference, getDotted(stage, reference.path), segments, sites);
     const sweep = isRecord(stage.sweep) ? stage.sweep[reference.path] : undefined;
-    if (segments.length === 1 && Array.isArray(sweep)) {
+    if (Array.isArray(sweep)) {
       sweep.forEach((value, i) => collect(reference, value, ['sweep', reference.path, i], sites));
     }
   }

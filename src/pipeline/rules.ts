@@ -92,7 +92,7 @@ export function sweepsNameSettings(stages: Stages): Issue[] {
     const settings = sweepableSettings(kind);
     return Object.entries(stage.sweep).flatMap(([key, values]): Issue[] => {
       const path = toPointer(['stages', name, 'sweep', key]);
-      if (!settings.includes(key)) {
+      if (!settings.includes(key.split('.')[0])) {
         return [
           {
             path,

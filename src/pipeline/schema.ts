@@ -4,7 +4,7 @@
  * stage has (`kind`, `seed`, `sweep`) added. The kind schemas in `schemas/<kind>.schema.json`
  * describe only the kind's own settings.
  */
-import { BACKENDS } from '../backend/index.ts';
+import { BACKENDS } from '../backend/backendNames.ts';
 import type { JsonSchema, StageKind } from '../core/stageContract.ts';
 
 /** Stage names become instance ids and folder names. */
@@ -26,7 +26,7 @@ function commonStageProperties(kind: JsonSchema): Record<string, JsonSchema> {
     sweep: {
       type: 'object',
       description:
-        'One instance of this stage per value: a map from a setting of this stage to a list of values ' +
+        'One instance of this stage per value: a map from a setting of this stage (or a dotted path into one: `train.lr`) to a list of values ' +
         '(a product over several settings). Stages that reference this one get every instance.',
     },
   };

@@ -50,5 +50,11 @@ export interface Plan {
 
 /** What loading a pipeline gives: one plan, or several (a command-line sweep outside the stages). */
 export type LoadResult =
-  | { plans: Plan[]; sweep: boolean; errors?: undefined }
+  | {
+      plans: Plan[];
+      sweep: boolean;
+      /** What the overrides changed besides their own values (a sweep of the file that a --set replaced). */
+      notes: string[];
+      errors?: undefined;
+    }
   | { errors: Diagnostic[]; plans?: undefined };

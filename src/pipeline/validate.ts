@@ -2,7 +2,7 @@
  * Validates a pipeline's data against the schemas composed from the registry and the
  * cross-stage rules, and resolves it: every default the schemas state is filled in.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Options, ValidateFunction } from 'ajv';
 import { stageKind, stageKinds } from '../stages/index.ts';
 import type { StageKind } from '../core/stageContract.ts';
 import { ajvIssues } from './ajvIssues.ts';
@@ -11,6 +11,7 @@ import { isRecord, isUnder, toPointer } from './pointer.ts';
 import { RULES } from './rules.ts';
 import { STAGE_ENVELOPE, stageSchema, sweepableSettings, topLevelSchema } from './schema.ts';
 import { closest } from './suggest.ts';
+import { cachedValidator } from './validatorCache.ts';
 
 export interface Validation {
   issues: Issue[];
@@ -19,7 +20,7 @@ export interface Validation {
 }
 
 export function validatePipeline(data: unknown): Validation {
-  const { ajv, validateTop } = validators();
+  const { validateTop, validateStage: validatorOf } = validators();
   const resolved = structuredClone(data) as Record<string, unknown>;
   validateTop(resolved);
   const issues = ajvIssues(validateTop.errors, '');
@@ -37,7 +38,7 @@ export function validatePipeline(data: unknown): Validation {
       });
       continue;
     }
-    const result = validateStage(ajv, name, stage, kind);
+    const result = validateStage(validatorOf(kind), name, stage, kind);
     stages[name] = result.resolved;
     issues.push(...result.issues);
   }
@@ -48,69 +49,67 @@ export function validatePipeline(data: unknown): Validation {
 
 /**
  * One stage against its kind's schema. A setting given only by the stage's `sweep` is
- * checked once per value (at `/stages/NAME/sweep/KEY/I`), not as missing.
+ * checked once per value (at `/stages/NAME/sweep/KEY/I`), not as missing. A sweep key may
+ * be a dotted path into a setting (`train.lr`). Each value is checked in its place, in a
+ * copy of the stage, with the stage's schema.
  */
-function validateStage(ajv: Ajv, name: string, stage: Record<string, unknown>, kind: StageKind) {
+function validateStage(validate: ValidateFunction, name: string, stage: Record<string, unknown>, kind: StageKind) {
   const prefix = toPointer(['stages', name]);
-  const validate = compiled(ajv, kind);
   const sweep = isRecord(stage.sweep) ? stage.sweep : {};
   const sweepable = sweepableSettings(kind);
   const swept = Object.keys(sweep).filter(
-    (key) => sweepable.includes(key) && Array.isArray(sweep[key]) && (sweep[key] as unknown[]).length > 0,
+    (key) => sweepable.includes(key.split('.')[0]) && Array.isArray(sweep[key]) && (sweep[key] as unknown[]).length > 0,
   );
-  const substituted = swept.filter((key) => !Object.hasOwn(stage, key));
+  const substituted = swept.filter((key) => !key.includes('.') && !Object.hasOwn(stage, key));
   const resolved = structuredClone(stage);
   for (const key of substituted) resolved[key] = structuredClone((sweep[key] as unknown[])[0]);
-  validate.whole(resolved);
-  const issues = ajvIssues(validate.whole.errors, prefix).filter(
+  validate(resolved);
+  const issues = ajvIssues(validate.errors, prefix).filter(
     (issue) => !substituted.some((key) => isUnder(issue.path, prefix + toPointer([key]))),
   );
   for (const key of substituted) delete resolved[key];
   const resolvedSweep = resolved.sweep as Record<string, unknown[]> | undefined;
   for (const key of swept) {
-    const validateValue = validate.setting(key);
     (sweep[key] as unknown[]).forEach((value, i) => {
-      const wrapped = { value: structuredClone(value) };
-      validateValue(wrapped);
-      const errors = (validateValue.errors ?? []).map((e) => ({ ...e, instancePath: e.instancePath.slice('/value'.length) }));
-      issues.push(...ajvIssues(errors, prefix + toPointer(['sweep', key, i])));
-      resolvedSweep![key][i] = wrapped.value;
+      const at = prefix + toPointer(['sweep', key, i]);
+      const checked = checkInPlace(validate, resolved, key, value, prefix, at);
+      issues.push(...checked.issues);
+      resolvedSweep![key][i] = checked.value;
     });
   }
   return { issues, resolved };
 }
 
-let cache: { ajv: Ajv; validateTop: ValidateFunction; kinds: StageKind[] } | undefined;
-
-/** One ajv for as long as the registry holds the same kinds (tests register their own). */
-function validators() {
-  const kinds = Object.values(stageKinds);
-  if (!cache || cache.kinds.length !== kinds.length || cache.kinds.some((k, i) => k !== kinds[i])) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
-    cache = { ajv, validateTop: ajv.compile(topLevelSchema(STAGE_ENVELOPE)), kinds };
+/** One value of a swept setting (or dotted path), set in a copy of the stage and checked with the stage's schema; the value with its defaults. */
+function checkInPlace(validateWhole: ValidateFunction, stage: Record<string, unknown>, key: string, value: unknown, prefix: string, at: string) {
+  const segments = key.split('.');
+  const copy = structuredClone(stage);
+  delete copy.sweep;
+  let parent: Record<string, unknown> = copy;
+  for (const segment of segments.slice(0, -1)) {
+    if (!isRecord(parent[segment])) parent[segment] = {};
+    parent = parent[segment] as Record<string, unknown>;
   }
-  return cache;
+  parent[segments.at(-1)!] = structuredClone(value);
+  validateWhole(copy);
+  const within = prefix + toPointer(segments);
+  const issues = ajvIssues(validateWhole.errors, prefix)
+    .filter((issue) => isUnder(issue.path, within))
+    .map((issue) => ({ ...issue, path: at + issue.path.slice(within.length), at: undefined }));
+  return { issues, value: parent[segments.at(-1)!] };
 }
 
-/** The compiled validators of a kind: the whole stage, and one setting (for sweep values). */
-function compiled(ajv: Ajv, kind: StageKind) {
-  const id = `dpo-run:stage:${kind.kind}`;
-  const schema = stageSchema(kind);
-  if (!ajv.getSchema(id)) ajv.addSchema(schema, id);
-  return {
-    whole: ajv.getSchema(id) as ValidateFunction,
-    /** Validates `{value}` against the setting's schema (nested, so that its default is not at the root). */
-    setting: (key: string) => {
-      const settingId = `${id}:${key}`;
-      if (!ajv.getSchema(settingId)) {
-        const { definitions, $defs } = schema as { definitions?: unknown; $defs?: unknown };
-        const properties = schema.properties as Record<string, unknown>;
-        ajv.addSchema(
-          { type: 'object', properties: { value: properties[key] }, ...(definitions ? { definitions } : {}), ...($defs ? { $defs } : {}) },
-          settingId,
-        );
-      }
-      return ajv.getSchema(settingId) as ValidateFunction;
-    },
+const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true };
+
+let cache: { validateTop: ValidateFunction; byKind: Map<StageKind, ValidateFunction> } | undefined;
+
+/** The validators of the top level and of each kind's stages, compiled once (and kept on disk: ./validatorCache.ts). */
+function validators() {
+  cache ??= { validateTop: cachedValidator(topLevelSchema(STAGE_ENVELOPE), AJV_OPTIONS), byKind: new Map() };
+  const { validateTop, byKind } = cache;
+  const validateStage = (kind: StageKind): ValidateFunction => {
+    if (!byKind.has(kind)) byKind.set(kind, cachedValidator(stageSchema(kind), AJV_OPTIONS));
+    return byKind.get(kind)!;
   };
+  return { validateTop, validateStage };
 }

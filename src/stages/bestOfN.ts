@@ -26,19 +26,12 @@ import { selectBestOfN } from '../bestOfN/select.ts';
 import { disposeModel, loadStageModel } from '../model/index.ts';
 import { encodePrompt } from '../model/sampleCompletions.ts';
 import { createReward } from '../rewards/index.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { BestOfNSettings } from '../core/settings/bestOfN.ts';
 import type { StageKind, StageOutput } from '../core/stageContract.ts';
+import { bestOfNDeclaration } from './declarations.ts';
 
 export const bestOfN: StageKind<BestOfNSettings> = {
-  kind: 'best_of_n',
-  schema: readStageSchema('best_of_n'),
-  references: [
-    { path: 'policy', accepts: ['model'] },
-    { path: 'data', accepts: ['dataset'] },
-    { path: 'reward.model', accepts: ['reward_model', 'classifier'] },
-  ],
-  produces: ['samples'],
+  ...bestOfNDeclaration,
 
   async run(ctx) {
     const settings = ctx.settings;

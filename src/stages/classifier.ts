@@ -21,9 +21,9 @@ import { onlyInput } from '../core/onlyInput.ts';
 import { buildTokenizer, tokenizerOptions, type Tokenizer } from '../tokenizer/index.ts';
 import { optimizerFor, totalSteps } from '../training/settings.ts';
 import { trainLoop } from '../training/trainLoop.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { ClassifierSettings } from '../core/settings/classifier.ts';
 import type { StageContext, StageKind } from '../core/stageContract.ts';
+import { classifierDeclaration } from './declarations.ts';
 
 const COLUMNS = ['step', 'epoch', 'loss', 'accuracy', 'grad_norm', 'lr', 'eval/loss', 'eval/accuracy'];
 
@@ -33,13 +33,7 @@ interface LabelledText {
 }
 
 export const classifier: StageKind<ClassifierSettings> = {
-  kind: 'classifier',
-  schema: readStageSchema('classifier'),
-  references: [
-    { path: 'data', accepts: ['dataset'] },
-    { path: 'init', accepts: ['model'] },
-  ],
-  produces: ['classifier'],
+  ...classifierDeclaration,
 
   async run(ctx) {
     const { train } = ctx.settings;

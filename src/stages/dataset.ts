@@ -7,20 +7,13 @@ import type { StageKind } from '../core/stageContract.ts';
 import { writePrompts, writeTexts, type PromptRecord, type TextRecord } from '../data/artifacts.ts';
 import { prepareTexts } from '../data/prepare.ts';
 import { makePrompts } from '../data/prompts.ts';
-import { datasetSchema, resolveDatasetSettings, SPLITS, type DatasetSettings } from '../data/settings.ts';
+import { resolveDatasetSettings, SPLITS, type DatasetSettings } from '../data/settings.ts';
 import { sourceFor } from '../data/sources/index.ts';
 import { StageError } from '../core/errors.ts';
+import { datasetDeclaration } from './declarations.ts';
 
 export const dataset: StageKind<DatasetSettings> = {
-  kind: 'dataset',
-  schema: datasetSchema,
-  references: [],
-  produces: ['dataset'],
-
-  externalPaths(settings) {
-    const source = settings.source as { path?: string; test_path?: string };
-    return [source.path, source.test_path].filter((p): p is string => typeof p === 'string');
-  },
+  ...datasetDeclaration,
 
   async run(ctx) {
     const settings = resolveDatasetSettings(ctx.settings as unknown as Record<string, unknown>);

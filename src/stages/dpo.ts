@@ -5,19 +5,13 @@
  * and an optional SFT term on the chosen completions. Its step is src/pairwise/trainPairwise.ts.
  */
 import type { StageKind } from '../core/stageContract.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { DpoSettings } from '../core/settings/dpo.ts';
 import { dpoObjective } from '../pairwise/objectives.ts';
 import { trainPairwise } from '../pairwise/trainPairwise.ts';
+import { dpoDeclaration } from './declarations.ts';
 
 export const dpo: StageKind<DpoSettings> = {
-  kind: 'dpo',
-  schema: readStageSchema('dpo'),
-  references: [
-    { path: 'policy', accepts: ['model'] },
-    { path: 'pairs', accepts: ['pairs'] },
-  ],
-  produces: ['model'],
+  ...dpoDeclaration,
 
   async run(ctx) {
     const { beta, loss, label_smoothing, reference_free, sft_weight } = ctx.settings;

@@ -28,23 +28,14 @@ import { policiesOf, type Policy } from '../evaluation/policies.ts';
 import { sameTokenizer, sampleAndScore, type ScoredSet } from '../evaluation/scoreSamples.ts';
 import { writeWinRates, type WinRateRow } from '../evaluation/winRateTable.ts';
 import { pairComparisons, winRateOf } from '../evaluation/winRate.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { EvaluateSettings } from '../core/settings/evaluate.ts';
 import type { StageContext, StageKind, StageOutput } from '../core/stageContract.ts';
+import { evaluateDeclaration } from './declarations.ts';
 
 export const SAMPLES_FILE = 'samples.jsonl';
 
 export const evaluate: StageKind<EvaluateSettings> = {
-  kind: 'evaluate',
-  schema: readStageSchema('evaluate'),
-  references: [
-    { path: 'policies', accepts: ['model', 'samples'] },
-    { path: 'reference', accepts: ['model'] },
-    { path: 'reward.model', accepts: ['classifier', 'reward_model'] },
-    { path: 'data', accepts: ['dataset'] },
-    { path: 'win_rate.baseline', accepts: ['model', 'dataset'] },
-  ],
-  produces: ['evaluation'],
+  ...evaluateDeclaration,
 
   async run(ctx) {
     const s = ctx.settings;

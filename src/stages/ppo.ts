@@ -14,19 +14,12 @@ import { StageError } from '../core/errors.ts';
 import { disposeModel, loadStageModel, type GPT } from '../model/index.ts';
 import { trainPpo } from '../ppo/trainPpo.ts';
 import { createReward } from '../rewards/index.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { PpoSettings } from '../core/settings/ppo.ts';
 import type { StageKind, StageOutput } from '../core/stageContract.ts';
+import { ppoDeclaration } from './declarations.ts';
 
 export const ppo: StageKind<PpoSettings> = {
-  kind: 'ppo',
-  schema: readStageSchema('ppo'),
-  references: [
-    { path: 'policy', accepts: ['model'] },
-    { path: 'data', accepts: ['dataset'] },
-    { path: 'reward.model', accepts: ['reward_model', 'classifier'] },
-  ],
-  produces: ['model'],
+  ...ppoDeclaration,
 
   async run(ctx) {
     const settings = ctx.settings;

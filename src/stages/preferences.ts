@@ -10,7 +10,6 @@
  */
 import { resolve } from 'node:path';
 import type { StageContext, StageKind } from '../core/stageContract.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { PreferencesSettings } from '../core/settings/preferences.ts';
 import { readPrompts } from '../data/artifacts.ts';
 import { StageError } from '../core/errors.ts';
@@ -22,18 +21,12 @@ import { readPreferenceSource, type SourcePair } from '../preferences/source.ts'
 import { mean } from '../losses/statistics.ts';
 import { createReward } from '../rewards/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
+import { preferencesDeclaration } from './declarations.ts';
 
 type Source = NonNullable<PreferencesSettings['source']>;
 
 export const preferences: StageKind<PreferencesSettings> = {
-  kind: 'preferences',
-  schema: readStageSchema('preferences'),
-  references: [
-    { path: 'policy', accepts: ['model'] },
-    { path: 'data', accepts: ['dataset'] },
-    { path: 'reward.model', accepts: ['classifier', 'reward_model'] },
-  ],
-  produces: ['pairs'],
+  ...preferencesDeclaration,
 
   async run(ctx) {
     const { model, tokenizer } = await loadStageModel(onlyInput(ctx, 'policy').dir, { trainable: false });

@@ -9,18 +9,12 @@ import { readFrontier } from '../evaluation/frontierTable.ts';
 import { readWinRates } from '../evaluation/winRateTable.ts';
 import { isTrainingKind, readStageSummary } from '../report/trainingSummary.ts';
 import { writeReport } from '../report/writeReport.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { ReportSettings } from '../core/settings/report.ts';
 import type { StageKind } from '../core/stageContract.ts';
+import { reportDeclaration } from './declarations.ts';
 
 export const report: StageKind<ReportSettings> = {
-  kind: 'report',
-  schema: readStageSchema('report'),
-  references: [
-    { path: 'evaluation', accepts: ['evaluation'] },
-    { path: 'stages', accepts: ['model', 'reward_model', 'classifier', 'pairs', 'samples'] },
-  ],
-  produces: [],
+  ...reportDeclaration,
 
   async run(ctx) {
     const evaluations = ctx.inputs.evaluation ?? [];

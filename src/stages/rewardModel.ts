@@ -22,20 +22,14 @@ import type { Tokenizer } from '../tokenizer/index.ts';
 import { resume } from '../training/resume.ts';
 import { optimizerFor, totalSteps } from '../training/settings.ts';
 import { trainLoop } from '../training/trainLoop.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { RewardModelSettings } from '../core/settings/rewardModel.ts';
 import type { StageContext, StageKind } from '../core/stageContract.ts';
+import { rewardModelDeclaration } from './declarations.ts';
 
 const COLUMNS = ['step', 'epoch', 'loss', 'accuracy', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'grad_norm', 'lr', 'eval/loss', 'eval/accuracy'];
 
 export const reward_model: StageKind<RewardModelSettings> = {
-  kind: 'reward_model',
-  schema: readStageSchema('reward_model'),
-  references: [
-    { path: 'init', accepts: ['model'] },
-    { path: 'pairs', accepts: ['pairs'] },
-  ],
-  produces: ['reward_model'],
+  ...rewardModelDeclaration,
 
   async run(ctx) {
     const { train, margin } = ctx.settings;

@@ -26,12 +26,12 @@ import { optimizerFor, totalSteps } from '../training/settings.ts';
 import type { Trainee } from '../training/trainee.ts';
 import { trainLoop } from '../training/trainLoop.ts';
 import type { UpdateResult } from '../training/update.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { SftSettings } from '../core/settings/sft.ts';
 import { heldOutLoss, sampleCompletions, type HeldOut } from '../sft/evaluate.ts';
 import { disposeBatch, exampleBatch, promptCompletionExamples, textExamples, type Example } from '../sft/examples.ts';
 import { startingPoint } from '../sft/startingPoint.ts';
 import type { StageContext, StageKind } from '../core/stageContract.ts';
+import { sftDeclaration } from './declarations.ts';
 
 export const SFT_METRICS = ['step', 'epoch', 'loss', 'eval/loss', 'eval/perplexity', 'lr', 'grad_norm', 'tokens_per_second'];
 export const SAMPLES_FILE = 'samples.jsonl';
@@ -54,13 +54,7 @@ interface Seeds {
 }
 
 export const sft: StageKind<SftSettings> = {
-  kind: 'sft',
-  schema: readStageSchema('sft'),
-  references: [
-    { path: 'data', accepts: ['dataset'] },
-    { path: 'init_stage', accepts: ['model'] },
-  ],
-  produces: ['model'],
+  ...sftDeclaration,
 
   async run(ctx) {
     const { settings } = ctx;

@@ -4,19 +4,13 @@
  * step is src/pairwise/trainPairwise.ts.
  */
 import type { StageKind } from '../core/stageContract.ts';
-import { readStageSchema } from '../core/stageSchema.ts';
 import type { UnlikelihoodSettings } from '../core/settings/unlikelihood.ts';
 import { unlikelihoodObjective } from '../pairwise/objectives.ts';
 import { trainPairwise } from '../pairwise/trainPairwise.ts';
+import { unlikelihoodDeclaration } from './declarations.ts';
 
 export const unlikelihood: StageKind<UnlikelihoodSettings> = {
-  kind: 'unlikelihood',
-  schema: readStageSchema('unlikelihood'),
-  references: [
-    { path: 'policy', accepts: ['model'] },
-    { path: 'pairs', accepts: ['pairs'] },
-  ],
-  produces: ['model'],
+  ...unlikelihoodDeclaration,
 
   async run(ctx) {
     await trainPairwise(ctx, unlikelihoodObjective(ctx.settings.alpha));

@@ -63,6 +63,9 @@ stages:
     samples_per_prompt: 2
     temperatures: [1]
     sampling: {max_new_tokens: 6}
+  report:
+    kind: report
+    evaluation: eval
 `;
 
 describe('a seed sweep through the CLI', function () {
@@ -80,7 +83,8 @@ describe('a seed sweep through the CLI', function () {
     const [sweep] = readdirSync(join(dir, 'runs', 'seeds')).filter((name) => name.startsWith('sweep-'));
     const report = join(dir, 'runs', 'seeds', sweep, 'report.md');
     assert.ok(existsSync(report), 'report.md in the sweep folder');
-    assert.match(result.stdout + result.stderr, /sweep report: .*report\.md/);
+    assert.match(result.stderr, /^report: .*report\.md$/m);
+    assert.equal(result.stdout, `${join(dir, 'runs', 'seeds', sweep)}\n`, 'the sweep folder on stdout');
     const text = readFileSync(report, 'utf8');
     const section = text.slice(text.indexOf('## Against the paper, across the runs'));
     assert.ok(section.length > 0, 'the across-runs section');
@@ -92,5 +96,14 @@ describe('a seed sweep through the CLI', function () {
     assert.match(cells[2], /(borne out in \d of \d runs|measured in none)/);
     for (const cell of cells.slice(3)) assert.match(cell, /^(borne out|not borne out|not measured)$/);
     assert.ok(existsSync(join(dir, 'runs', 'seeds', sweep, 'frontier.svg')));
+  });
+
+  it('names the report of a run with a report stage, and prints the run folder on stdout', () => {
+    const result = spawnSync(process.execPath, [bin, join(dir, 'seeds.yaml'), '--runs-dir', join(dir, 'runs')], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    assert.equal(result.status, 0, result.stderr);
+    const run = result.stdout.trim();
+    assert.ok(existsSync(join(run, 'manifest.json')), run);
+    assert.match(result.stderr, /^\[report\] cached/m, 'seed 0 was run by the sweep');
+    assert.ok(result.stderr.includes(`report: ${join(run, 'outputs', 'report', 'report.md')}\n`), result.stderr);
   });
 });

@@ -103,7 +103,7 @@ describe('executor', () => {
     assert.equal(a.output, join(runsDir, 'cache', `test-write-${a.fingerprint.slice(0, 16)}`));
     assert.ok(Date.parse(a.ended) >= Date.parse(a.started));
     assert.equal(realpathSync(join(result.runDir, 'outputs', 'a')), realpathSync(a.output));
-    assert.deepEqual(readdirSync(a.output).sort(), ['cache-entry.json', 'checkpoint.json', 'metrics.csv', 'result.txt', 'summary.json']);
+    assert.deepEqual(readdirSync(a.output).sort(), ['cache-entry.json', 'checkpoint.json', 'metrics.csv', 'metrics.jsonl', 'result.txt', 'summary.json']);
     assert.equal(readFileSync(join(a.output, 'metrics.csv'), 'utf8'), 'step,loss\n0,1\n1,0.5\n');
   });
 

@@ -11,7 +11,7 @@ import { disposeModel, type GPT } from '../../src/model/index.ts';
 import { encodePrompt, sampleCompletions } from '../../src/model/sampleCompletions.ts';
 import { Random } from '../../src/core/random.ts';
 import { bestOfN } from '../../src/stages/bestOfN.ts';
-import { stageKinds } from '../../src/stages/index.ts';
+import { loadStageKind, stageKinds } from '../../src/stages/index.ts';
 import type { BestOfNSettings } from '../../src/core/settings/bestOfN.ts';
 import type { Tokenizer } from '../../src/tokenizer/index.ts';
 import { testContext } from '../helpers/context.ts';
@@ -104,8 +104,11 @@ describe('the best_of_n stage', function () {
   });
   after(() => disposeModel(model));
 
-  it('is registered and produces samples', () => {
-    assert.equal(stageKinds.best_of_n, bestOfN);
+  it('is registered and produces samples', async () => {
+    assert.equal(stageKinds.best_of_n.schema, bestOfN.schema, 'the registry holds the declaration the file spreads');
+    const loaded = await loadStageKind('best_of_n');
+    assert.equal(loaded?.kind, 'best_of_n');
+    assert.notEqual(loaded, stageKinds.best_of_n, 'loads the file to run it (the registry holds its declaration)');
     assert.deepEqual(bestOfN.produces, ['samples']);
   });
 

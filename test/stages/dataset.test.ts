@@ -12,7 +12,7 @@ import { sourceFor } from '../../src/data/sources/index.ts';
 import { Random } from '../../src/core/random.ts';
 import { StageError } from '../../src/core/errors.ts';
 import { dataset } from '../../src/stages/dataset.ts';
-import { stageKinds } from '../../src/stages/index.ts';
+import { loadStageKind, stageKinds } from '../../src/stages/index.ts';
 import { testContext } from '../helpers/context.ts';
 
 async function runDataset(settings: Record<string, unknown>, seed = 0) {
@@ -30,8 +30,11 @@ describe('the dataset stage', () => {
     dir = await mkdtemp(join(tmpdir(), 'dpo-run-dataset-'));
   });
 
-  it('is registered as a kind that references nothing and produces a dataset', () => {
-    assert.equal(stageKinds.dataset, dataset);
+  it('is registered as a kind that references nothing and produces a dataset', async () => {
+    assert.equal(stageKinds.dataset.schema, dataset.schema, 'the registry holds the declaration the file spreads');
+    const loaded = await loadStageKind('dataset');
+    assert.equal(loaded?.kind, 'dataset');
+    assert.notEqual(loaded, stageKinds.dataset, 'loads the file to run it (the registry holds its declaration)');
     assert.equal(dataset.kind, 'dataset');
     assert.deepEqual(dataset.references, []);
     assert.deepEqual(dataset.produces, ['dataset']);

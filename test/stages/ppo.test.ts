@@ -8,7 +8,7 @@ import { InterruptedError } from '../../src/core/errors.ts';
 import { disposeModel, loadStageModel, logits, type GPT } from '../../src/model/index.ts';
 import { trainPpo } from '../../src/ppo/trainPpo.ts';
 import { PPO_COLUMNS } from '../../src/ppo/trainPpo.ts';
-import { stageKinds } from '../../src/stages/index.ts';
+import { loadStageKind, stageKinds } from '../../src/stages/index.ts';
 import { ppo } from '../../src/stages/ppo.ts';
 import type { PpoSettings } from '../../src/core/settings/ppo.ts';
 import type { Tokenizer } from '../../src/tokenizer/index.ts';
@@ -89,8 +89,11 @@ describe('the ppo stage', function () {
     return { ctx, model, rows: ctx.metricRows['metrics.csv'] };
   }
 
-  it('is registered, references its policy, data and reward model, and produces a model', () => {
-    assert.equal(stageKinds.ppo, ppo);
+  it('is registered, references its policy, data and reward model, and produces a model', async () => {
+    assert.equal(stageKinds.ppo.schema, ppo.schema, 'the registry holds the declaration the file spreads');
+    const loaded = await loadStageKind('ppo');
+    assert.equal(loaded?.kind, 'ppo');
+    assert.notEqual(loaded, stageKinds.ppo, 'loads the file to run it (the registry holds its declaration)');
     assert.deepEqual(ppo.references.map((r) => r.path), ['policy', 'data', 'reward.model']);
     assert.deepEqual(ppo.produces, ['model']);
   });

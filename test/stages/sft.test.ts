@@ -11,7 +11,7 @@ import { InterruptedError } from '../../src/core/errors.ts';
 import { openMetricsWriter } from '../../src/executor/metricsWriter.ts';
 import { disposeModel, loadStageModel, WEIGHTS_FILE } from '../../src/model/index.ts';
 import { dataset } from '../../src/stages/dataset.ts';
-import { stageKinds } from '../../src/stages/index.ts';
+import { loadStageKind, stageKinds } from '../../src/stages/index.ts';
 import type { SftSettings } from '../../src/core/settings/sft.ts';
 import { SAMPLES_FILE, sft } from '../../src/stages/sft.ts';
 import type { StageOutput } from '../../src/core/stageContract.ts';
@@ -62,8 +62,11 @@ describe('the sft stage', function () {
     data = { id: 'data', stage: 'data', kind: 'dataset', dir: ctx.outDir, settings, sweep: {} };
   });
 
-  it('is registered as a kind that reads a dataset and produces a model', () => {
-    assert.equal(stageKinds.sft, sft);
+  it('is registered as a kind that reads a dataset and produces a model', async () => {
+    assert.equal(stageKinds.sft.schema, sft.schema, 'the registry holds the declaration the file spreads');
+    const loaded = await loadStageKind('sft');
+    assert.equal(loaded?.kind, 'sft');
+    assert.notEqual(loaded, stageKinds.sft, 'loads the file to run it (the registry holds its declaration)');
     assert.deepEqual(sft.produces, ['model']);
     assert.deepEqual(sft.references.map((r) => [r.path, r.accepts]), [['data', ['dataset']], ['init_stage', ['model']]]);
   });

@@ -6,7 +6,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { StageError, UserError } from '../../core/errors.ts';
@@ -14,16 +13,14 @@ import { downloadFailure, downloadFile } from '../download.ts';
 import type { ImdbSource } from '../settings.ts';
 import { readAclImdbFolder } from './aclimdb.ts';
 import type { Source, SourceEnv } from './types.ts';
+import { userCacheDir } from '../../core/userCacheDir.ts';
 
 /** The archive's size, for the progress bar when the server does not say. */
 const ARCHIVE_BYTES = 84_125_825;
 /** Written in the extracted folder when extraction finished (a folder without it is half done). */
 const COMPLETE_MARK = '.dpo-run-complete';
 
-/** The user's cache folder for dpo-run: $XDG_CACHE_HOME/dpo-run, else ~/.cache/dpo-run. */
-export function userCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dpo-run');
-}
+export { userCacheDir };
 
 export const imdb: Source<ImdbSource> = {
   describe: (s) => `imdb: ${s.url} (${s.splits.join(', ')}${s.unsup ? ', unsup' : ''})`,

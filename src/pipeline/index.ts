@@ -42,8 +42,8 @@ export async function loadPipeline(file: string, options: { set: string[]; sweep
     const where = { file, doc: runDoc, original, lineCounter: parsed.lineCounter, origins };
     errors.push(...issues.map((issue) => toDiagnostic(issue, where)));
     if (issues.length === 0) {
-      const { name = basename(file, extname(file)), seed, backend, stages } = resolved;
-      plans.push(buildPlan(file, { name, seed, backend, stages }, run.values));
+      const { name = basename(file, extname(file)), seed, backend, launcher, stages } = resolved;
+      plans.push(buildPlan(file, { name, seed, backend, launcher, stages }, run.values));
     }
   }
   if (errors.length > 0) return { errors: sortDiagnostics(dedupe(errors)) };

@@ -87,7 +87,7 @@ function validators() {
   const kinds = Object.values(stageKinds);
   if (!cache || cache.kinds.length !== kinds.length || cache.kinds.some((k, i) => k !== kinds[i])) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
-    cache = { ajv, validateTop: ajv.compile(topLevelSchema(STAGE_ENVELOPE)), kinds };
+    cache = { ajv, validateTop: ajv.compile(topLevelSchema(STAGE_ENVELOPE, kinds)), kinds };
   }
   return cache;
 }

@@ -16,6 +16,7 @@ export const dataset: StageKind<DatasetSettings> = {
   schema: datasetSchema,
   references: [],
   produces: ['dataset'],
+  gpu: false,
 
   externalPaths(settings) {
     const source = settings.source as { path?: string; test_path?: string };

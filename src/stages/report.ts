@@ -21,6 +21,7 @@ export const report: StageKind<ReportSettings> = {
     { path: 'stages', accepts: ['model', 'reward_model', 'classifier', 'pairs', 'samples'] },
   ],
   produces: [],
+  gpu: false,
 
   async run(ctx) {
     const evaluations = ctx.inputs.evaluation ?? [];

@@ -6,7 +6,8 @@
 # munge. Exit 3: it cannot run here (not root, packages missing); 4: Slurm did not come up.
 #
 # Two clusters can run at once (each picks free ports). Jobs may share the node: each asks
-# for 1 GB per CPU unless it says otherwise (DefMemPerCPU), and KillWait is 5 s, so that a
+# for 1 GB per CPU unless it says otherwise (DefMemPerCPU); the node has four pretend GPUs
+# (gres gpu without devices) for jobs that ask for some; and KillWait is 5 s, so that a
 # cancelled job that ignores SIGTERM is killed soon. Accounting storage is off: sacct has
 # nothing; squeue and scontrol know a job until 10 minutes after it ends (MinJobAge).
 set -euo pipefail
@@ -69,9 +70,12 @@ JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
 MinJobAge=600
 KillWait=5
-NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
+GresTypes=gpu
+NodeName=$host CPUs=$cpus RealMemory=$mem Gres=gpu:4 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 CONF
+  # Four pretend GPUs (no device files), so that jobs asking for --gres=gpu:N are scheduled.
+  touch "$dir"/gpu{0,1,2,3}; echo "NodeName=$host Name=gpu File=$dir/gpu[0-3]" > "$dir/gres.conf"
   echo "export SLURM_CONF=$dir/slurm.conf" > "$dir/env"
   SLURM_CONF="$dir/slurm.conf" slurmctld -i || { echo "slurmctld did not start; logs in $dir/log" >&2; stop "$dir"; exit 4; }
   SLURM_CONF="$dir/slurm.conf" slurmd || { echo "slurmd did not start; logs in $dir/log" >&2; stop "$dir"; exit 4; }
@@ -79,7 +83,8 @@ CONF
     if SLURM_CONF="$dir/slurm.conf" sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then echo "$dir"; return 0; fi
     sleep 0.2
   done
-  echo "slurm did not come up; logs in $dir/log" >&2
+  echo "slurm did not come up; the end of its logs:" >&2
+  tail -n 5 "$dir"/log/*.log >&2 || true
   stop "$dir"; exit 4
 }
 

@@ -44,6 +44,13 @@ const commands: Record<string, Command> = {
     const { statusCommand } = await import('./status.ts');
     return statusCommand(positionals[0]);
   },
+  'run-instance': async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'run-instance');
+    if (values.help) return commands.help([]);
+    if (positionals.length !== 2) throw new UserError('run-instance takes a run folder and an instance id', 'dpo-run run-instance runs/<pipeline>/<run-id> INSTANCE (what a Slurm job runs)');
+    const { runInstanceCommand } = await import('./runInstance.ts');
+    return runInstanceCommand(positionals[0], positionals[1]);
+  },
 };
 
 const runOptions = {
@@ -54,6 +61,8 @@ const runOptions = {
   'dry-run': { type: 'boolean' },
   'runs-dir': { type: 'string' },
   backend: { type: 'string' },
+  launcher: { type: 'string' },
+  wait: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -80,6 +89,8 @@ async function run(argv: string[]): Promise<number> {
     dryRun: values['dry-run'] ?? false,
     runsDir: values['runs-dir'] ?? 'runs',
     backend: values.backend,
+    launcher: values.launcher ?? 'local',
+    wait: values.wait ?? false,
   });
 }
 

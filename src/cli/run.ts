@@ -30,9 +30,17 @@ export interface RunOptions {
   runsDir: string;
   /** Overrides the pipeline's `backend`. */
   backend?: string;
+  /** `local` (this process runs every instance) or `slurm` (one sbatch job per instance). */
+  launcher: string;
+  /** With --launcher slurm: follow the jobs until the run ends. */
+  wait: boolean;
 }
 
+const LAUNCHERS = ['local', 'slurm'];
+
 export async function runCommand(options: RunOptions, output: Output = processOutput()): Promise<number> {
+  if (!LAUNCHERS.includes(options.launcher)) throw new UserError(`unknown launcher "${options.launcher}"`, `--launcher ${LAUNCHERS.join(' or ')}`);
+  if (options.wait && options.launcher !== 'slurm') throw new UserError('--wait follows the jobs of --launcher slurm; a local run always waits', 'add --launcher slurm, or leave out --wait');
   const loaded = await loadPipeline(options.file, { set: options.set, sweep: options.sweep });
   if (loaded.errors) {
     process.stderr.write(formatDiagnostics(loaded.errors) + '\n');
@@ -42,6 +50,10 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   const runsDir = resolve(options.runsDir);
   checkRunsDir(runsDir);
   const selection = { only: options.only, force: options.force };
+  if (options.launcher === 'slurm') {
+    const { runOnSlurm } = await import('./runSlurm.ts');
+    return runOnSlurm(plans, { ...options, runsDir, selection, sweep: loaded.sweep }, output);
+  }
 
   if (options.dryRun) {
     for (const plan of plans) process.stdout.write(describeDryRun(plan, runsDir, selection).join('\n') + '\n');
@@ -65,7 +77,7 @@ export async function runCommand(options: RunOptions, output: Output = processOu
 }
 
 /** A finished sweep ends with its report (the claims per run and across runs) when its runs evaluated anything. */
-async function writeSweepReport(sweepDir: string, output: Output): Promise<void> {
+export async function writeSweepReport(sweepDir: string, output: Output): Promise<void> {
   const inputs = await readRunReport(sweepDir).catch(() => undefined);
   if (!inputs || inputs.frontier.length === 0) return;
   const [report] = await writeReport(sweepDir, inputs);

@@ -1,0 +1,68 @@
+/**
+ * `dpo-run PIPELINE --launcher slurm [--wait]`: submit one sbatch job per stage instance the
+ * cache lacks and return (exit 0 once queued), or with --wait follow the jobs until the run
+ * ends (0 done, 1 a stage failed, 130 interrupted, or the following stopped with Ctrl-C).
+ * With --dry-run: print the job scripts it would submit.
+ */
+import { EXIT } from '../core/errors.ts';
+import type { RunStatus } from '../core/manifestRecord.ts';
+import { exitCodeOf, type Output } from '../executor/index.ts';
+import { scheduleRun, type Selection } from '../executor/schedule.ts';
+import { describeSlurmDryRun, followRuns, submitPlans } from '../executor/slurm/index.ts';
+import type { Plan } from '../pipeline/types.ts';
+import { writeJsonAtomic } from '../core/io/writeAtomic.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeSweepReport, type RunOptions } from './run.ts';
+
+interface SlurmRunOptions extends Omit<RunOptions, 'sweep'> {
+  /** Absolute. */
+  runsDir: string;
+  selection: Selection;
+  /** A command-line sweep: several runs under one sweep folder. */
+  sweep: boolean;
+}
+
+export async function runOnSlurm(plans: Plan[], options: SlurmRunOptions, output: Output): Promise<number> {
+  const cwd = process.cwd();
+  const { runsDir, selection, sweep } = options;
+  if (options.dryRun) {
+    for (const plan of plans) process.stdout.write(describeSlurmDryRun(plan, { runsDir, cwd, selection, sweep }).join('\n') + '\n');
+    return EXIT.ok;
+  }
+  for (const plan of plans) scheduleRun(plan, runsDir, selection); // --only/--force name real stages
+  const backend = options.backend ?? plans[0].backend;
+  const submission = submitPlans(plans, { runsDir, cwd, backend, selection, output, sweep });
+  if (submission.sweepDir) output.write(`sweep ${submission.sweepDir}: ${plans.length} runs\n`);
+  if (!options.wait) return EXIT.ok;
+
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const statuses = await followRuns(submission.runs.map((r) => r.runDir), { output, signal: controller.signal });
+    const status = combined(statuses);
+    if (submission.sweepDir && !controller.signal.aborted) {
+      finishSweepFile(submission.sweepDir, statuses, status);
+      if (status === 'done') await writeSweepReport(submission.sweepDir, output);
+    }
+    return exitCodeOf[status];
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+/** The worst status wins: interrupted, then failed, then done. */
+function combined(statuses: RunStatus[]): RunStatus {
+  for (const status of ['interrupted', 'failed', 'running'] as const) if (statuses.includes(status)) return status;
+  return 'done';
+}
+
+function finishSweepFile(sweepDir: string, statuses: RunStatus[], status: RunStatus): void {
+  const file = join(sweepDir, 'sweep.json');
+  const sweep = JSON.parse(readFileSync(file, 'utf8')) as { runs: { status: string }[] };
+  sweep.runs.forEach((run, i) => (run.status = statuses[i]));
+  writeJsonAtomic(file, { ...sweep, status, ended: new Date().toISOString() });
+}

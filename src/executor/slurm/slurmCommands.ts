@@ -1,0 +1,123 @@
+/**
+ * Slurm's commands, as the launcher uses them: `sbatch` submits a job script, `scancel`
+ * cancels, `squeue` lists the jobs still queued or running, and `scontrol show job` gives
+ * each job's state, node, run time and exit code (accounting storage, and so `sacct`, may be
+ * off). Slurm finds its controller through the environment (SLURM_CONF) as usual.
+ */
+import { spawnSync } from 'node:child_process';
+import { EXIT, UserError } from '../../core/errors.ts';
+
+/** A job as `scontrol show job` describes it. */
+export interface SlurmJob {
+  id: string;
+  name: string;
+  /** PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, ... */
+  state: string;
+  /** Why it waits or how it ended: Dependency, Priority, Resources, DependencyNeverSatisfied, NonZeroExitCode, ... */
+  reason: string;
+  /** Where it runs or ran (its batch host); null before it starts. */
+  node: string | null;
+  /** `HH:MM:SS` (or `D-HH:MM:SS`). */
+  runTime: string;
+  /** The exit status of its script, and the signal that ended it (0 when none). */
+  exitCode: number;
+  signal: number;
+  restarts: number;
+  comment: string;
+  /** Its log file. */
+  stdout: string;
+}
+
+/** States of a job that has not ended: it may still run. */
+const ACTIVE = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESIZING', 'SIGNALING', 'STAGE_OUT', 'SPECIAL_EXIT', 'RESV_DEL_HOLD']);
+
+export function isActive(state: string): boolean {
+  return ACTIVE.has(state);
+}
+
+const TIMEOUT_MS = 60_000;
+
+function slurm(command: string, args: string[]): { ok: boolean; stdout: string; stderr: string; missing: boolean } {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: TIMEOUT_MS });
+  const missing = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  const stderr = (result.stderr ?? '').trim() || (result.error ? result.error.message : '');
+  return { ok: result.status === 0, stdout: result.stdout ?? '', stderr, missing };
+}
+
+/** Whether Slurm's commands are on this host's PATH. */
+export function hasSlurm(): boolean {
+  return !slurm('sbatch', ['--version']).missing;
+}
+
+function failure(command: string, result: { stderr: string; missing: boolean }): UserError {
+  if (result.missing) {
+    return new UserError(`${command} not found: --launcher slurm needs Slurm's commands on the PATH`, 'run on a host of the cluster (a login node), or without --launcher slurm', EXIT.stageFailed);
+  }
+  return new UserError(`${command} failed: ${result.stderr.split('\n').filter(Boolean).join('; ') || 'no message'}`, 'check the launcher section (partition, account, sbatch_args) and the cluster', EXIT.stageFailed);
+}
+
+/** Submits a job script; its job id. */
+export function sbatch(script: string): string {
+  const result = slurm('sbatch', ['--parsable', script]);
+  if (!result.ok) throw failure('sbatch', result);
+  const id = result.stdout.trim().split(';')[0];
+  if (!/^\d+$/.test(id)) throw failure('sbatch', { stderr: `unexpected answer "${result.stdout.trim()}"`, missing: false });
+  return id;
+}
+
+/** Cancels jobs (best effort: a job that has ended already is no error). */
+export function scancel(ids: readonly string[]): void {
+  if (ids.length > 0) slurm('scancel', [...ids]);
+}
+
+/** The jobs of this user that have not ended, by their comment (the launcher writes `dpo-run:<cache entry>` there). */
+export function activeJobsByComment(): Map<string, string> {
+  const result = slurm('squeue', ['--noheader', '--me', '--states=all', '--format=%i|%T|%k']);
+  if (!result.ok) throw failure('squeue', result);
+  const jobs = new Map<string, string>();
+  for (const line of result.stdout.split('\n')) {
+    const [id, state, comment] = line.trim().split('|');
+    if (id && comment && isActive(state)) jobs.set(comment, id);
+  }
+  return jobs;
+}
+
+/**
+ * Every job the controller still knows (a finished one for MinJobAge, 5 minutes by
+ * default), by id; undefined when the controller cannot be asked (no Slurm here, or down).
+ */
+export function showJobs(): Map<string, SlurmJob> | undefined {
+  const result = slurm('scontrol', ['show', 'job', '--oneliner']);
+  if (!result.ok) return undefined;
+  const jobs = new Map<string, SlurmJob>();
+  for (const line of result.stdout.split('\n')) {
+    const fields = parseFields(line);
+    if (!fields.JobId) continue;
+    const [exitCode, signal] = (fields.ExitCode ?? '0:0').split(':').map(Number);
+    jobs.set(fields.JobId, {
+      id: fields.JobId,
+      name: fields.JobName ?? '',
+      state: (fields.JobState ?? 'UNKNOWN').split(/[\s+]/)[0],
+      reason: fields.Reason ?? 'None',
+      node: fields.BatchHost && fields.BatchHost !== '(null)' ? fields.BatchHost : fields.NodeList && fields.NodeList !== '(null)' ? fields.NodeList : null,
+      runTime: fields.RunTime ?? '00:00:00',
+      exitCode: exitCode || 0,
+      signal: signal || 0,
+      restarts: Number(fields.Restarts ?? 0),
+      comment: fields.Comment ?? '',
+      stdout: fields.StdOut ?? '',
+    });
+  }
+  return jobs;
+}
+
+/** `Key=value Key2=a value with spaces Key3=...` -> {Key: value, ...}. */
+export function parseFields(line: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const parts = line.trim().split(/ (?=[A-Za-z][A-Za-z0-9/:_]*=)/);
+  for (const part of parts) {
+    const at = part.indexOf('=');
+    if (at > 0) fields[part.slice(0, at)] = part.slice(at + 1);
+  }
+  return fields;
+}

@@ -39,7 +39,8 @@ export async function executeInstance(runDir: string, launch: Launch, instanceId
   const s = findInstance(scheduled, instanceId, runDir);
   checkFingerprint(manifest.data, s);
   const outputs = upstreamOutputs(scheduled, s);
-  const job = { id: process.env.SLURM_JOB_ID ?? 'none', node: hostname(), pid: process.pid, log: manifest.data.instances[instanceId].job?.log ?? '' };
+  const submitted = manifest.data.instances[instanceId].job;
+  const job = { id: process.env.SLURM_JOB_ID ?? submitted?.id ?? 'none', node: hostname(), pid: process.pid, log: submitted?.log ?? '' };
   manifest.update(instanceId, { job, backend: options.backend.name, error: null });
 
   const { signal } = options.interruption;

@@ -10,7 +10,7 @@ import type { Output } from '../progress.ts';
 import { summarize } from '../runMessages.ts';
 import { describeInstance, lastLoggedStep, logTail } from './describeState.ts';
 import { readRunState, type RunState } from './runState.ts';
-import { showJobs } from './slurmCommands.ts';
+import { isActive, showJobs } from './slurmCommands.ts';
 
 export interface FollowOptions {
   output: Output;
@@ -31,7 +31,9 @@ export async function followRuns(runDirs: readonly string[], options: FollowOpti
     const jobs = showJobs();
     const states = runDirs.map((runDir) => readRunState(runDir, jobs));
     for (const run of states) report(run, said, output, several ? `${basename(run.runDir)} ` : '');
-    if (states.every((run) => run.manifest.status !== 'running')) {
+    // A job may still be active though its instance is recorded interrupted: requeued (pre-empted), it runs again.
+    const jobsActive = states.some((run) => run.instances.some((s) => s.job && isActive(s.job.state)));
+    if (!jobsActive && states.every((run) => run.manifest.status !== 'running')) {
       for (const run of states) output.write(`${run.manifest.status}: ${summarize(run.manifest)}; manifest ${run.runDir}/manifest.json\n`);
       return states.map((run) => run.manifest.status);
     }

@@ -9,6 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { runCommand } from '../../src/cli/run.ts';
+import { runInstanceCommand } from '../../src/cli/runInstance.ts';
 import { dpoRun, startDpoRun, jobFields, jobsOf, localCluster, readJson, root, runFolderOf } from './localCluster.ts';
 
 /** dataset -> sft -> preferences -> dpo at two betas: all tiny. */
@@ -46,6 +48,28 @@ stages:
 `;
 
 const TIMING = /per_second|seconds/;
+
+async function capturingStdout(fn: () => Promise<unknown>): Promise<string> {
+  let out = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
+  try {
+    await fn();
+  } finally {
+    process.stdout.write = write;
+  }
+  return out;
+}
+
+async function inFolder<T>(folder: string, fn: () => Promise<T>): Promise<T> {
+  const cwd = process.cwd();
+  process.chdir(folder);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(cwd);
+  }
+}
 
 /** Every file of an instance's cache folder that training writes: model weights and metrics rows without timing columns. */
 function results(runDir: string, id: string): Record<string, string> {
@@ -96,7 +120,7 @@ describe('the Slurm launcher', function () {
     assert.match(again.stderr, /\[sft\] job \d+ \(queued or running already: not submitted again\)/);
     assert.doesNotMatch(again.stderr, /^\[\w+\] job \d+$/m, 'no new job');
     assert.match(again.stderr, /\[sft\] done on /);
-    assert.match(again.stderr, /^done: 2 done; manifest /m);
+    assert.match(again.stderr, /^done: (1 cached, 1 done|2 done); manifest /m);
 
     const [data, sft] = [jobFields(cluster(), jobs.get('data')!), jobFields(cluster(), jobs.get('sft')!)];
     assert.equal(data.JobState, 'COMPLETED');
@@ -149,13 +173,16 @@ describe('the Slurm launcher', function () {
     assert.equal(readJson(join(runFolderOf(rerun.stderr), 'manifest.json')).status, 'done');
   });
 
-  it('prints with --dry-run the job scripts it would submit: settings from --set, GPUs by kind, setup and command', () => {
-    const result = dpoRun(cluster(), dir, [
-      'betas.yaml', '--launcher', 'slurm', '--dry-run', '--runs-dir', 'dry-runs', '--only', 'sft',
-      '--set', 'launcher={partition: gpu, account: lab, time: "2:00:00", mem: 8G, cpus_per_task: 4, sbatch_args: [--qos=high], setup: [module load cuda], command: npx dpo-run}',
-    ]);
-    assert.equal(result.status, 0, result.stderr);
-    const [, data, sft] = result.stdout.split(/^# .*\.sbatch$/m);
+  it('prints with --dry-run the job scripts it would submit: settings from --set, GPUs by kind, setup and command', async () => {
+    const stdout = await capturingStdout(() =>
+      inFolder(dir, () =>
+        runCommand({
+          file: 'betas.yaml', sweep: [], only: ['sft'], force: [], dryRun: true, runsDir: 'dry-runs', launcher: 'slurm', wait: false,
+          set: ['launcher={partition: gpu, account: lab, time: "2:00:00", mem: 8G, cpus_per_task: 4, sbatch_args: [--qos=high], setup: [module load cuda], command: npx dpo-run}'],
+        }),
+      ),
+    );
+    const [, data, sft] = stdout.split(/^# .*\.sbatch$/m);
     for (const line of ['--partition=gpu', '--account=lab', '--time=2:00:00', '--mem=8G', '--cpus-per-task=4', '--qos=high', '--requeue', '--kill-on-invalid-dep=yes']) {
       assert.match(sft, new RegExp(`^#SBATCH ${line}$`, 'm'));
     }
@@ -163,14 +190,16 @@ describe('the Slurm launcher', function () {
     assert.match(sft, /^#SBATCH --dependency=afterok:<job of data>$/m);
     assert.doesNotMatch(data, /--gres|--dependency/);
     assert.match(sft, /^module load cuda\nexec npx dpo-run run-instance '.*dry-runs\/betas\/<time-id>' sft$/m);
-    assert.match(result.stdout, /^2 sbatch job\(s\) would be submitted$/m);
+    assert.match(stdout, /^2 sbatch job\(s\) would be submitted$/m);
     assert.equal(existsSync(join(dir, 'dry-runs')), false);
   });
 
-  it('fails a job whose run folder is not there, naming the path', () => {
-    const result = dpoRun(cluster(), dir, ['run-instance', join(dir, 'nowhere'), 'sft']);
-    assert.equal(result.status, 1, result.stderr);
-    assert.match(result.stderr, /^error: the run folder .*nowhere is not there on \S+$/m);
-    assert.match(result.stderr, /file system every node shares/);
+  it('fails a job whose run folder is not there, naming the path (exit 1)', async () => {
+    await assert.rejects(runInstanceCommand(join(dir, 'nowhere'), 'sft'), (error: Error & { exitCode?: number; hint?: string }) => {
+      assert.match(error.message, /^the run folder .*nowhere is not there on \S+$/);
+      assert.match(error.hint ?? '', /file system every node shares/);
+      assert.equal(error.exitCode, 1);
+      return true;
+    });
   });
 });

@@ -9,7 +9,7 @@ import type { RunStatus } from '../../core/manifestRecord.ts';
 import type { Output } from '../progress.ts';
 import { summarize } from '../runMessages.ts';
 import { describeInstance, lastLoggedStep, logTail } from './describeState.ts';
-import { readRunState, type RunState } from './runState.ts';
+import { jobIdsOf, readRunState, type RunState } from './runState.ts';
 import { isActive, showJobs } from './slurmCommands.ts';
 
 export interface FollowOptions {
@@ -28,7 +28,7 @@ export async function followRuns(runDirs: readonly string[], options: FollowOpti
   const said = new Map<string, { status: string; step?: string; at: number }>();
   const several = runDirs.length > 1;
   for (;;) {
-    const jobs = showJobs();
+    const jobs = showJobs(runDirs.flatMap(jobIdsOf));
     const states = runDirs.map((runDir) => readRunState(runDir, jobs));
     for (const run of states) report(run, said, output, several ? `${basename(run.runDir)} ` : '');
     // A job may still be active though its instance is recorded interrupted: requeued (pre-empted), it runs again.

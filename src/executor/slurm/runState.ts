@@ -41,13 +41,19 @@ export interface RunState {
   slurmAsked: boolean;
 }
 
-/** The state of a run on Slurm; `jobs` as showJobs() gives them (asked once for several runs). */
-export function readRunState(runDir: string, jobs: Map<string, SlurmJob> | undefined = showJobs()): RunState {
+/** The ids of the jobs a run's manifest names. */
+export function jobIdsOf(runDir: string): string[] {
+  return Object.values(readManifest(join(runDir, MANIFEST_FILE)).instances).flatMap((r) => (r.job ? [r.job.id] : []));
+}
+
+/** The state of a run on Slurm; `jobs` as showJobs() gives them (asked once for several runs), by default those of its manifest. */
+export function readRunState(runDir: string, jobs: Map<string, SlurmJob> | undefined = showJobs(jobIdsOf(runDir))): RunState {
   const file = join(runDir, MANIFEST_FILE);
   const manifest = readManifest(file);
   const plan = readLaunch(runDir).plan;
   const byId = new Map(plan.instances.map((i) => [i.id, i]));
   const found = new Map<string, InstanceRecord>();
+  const changes = new Map<string, Partial<InstanceRecord>>();
   const instances: InstanceState[] = [];
   for (const [id, record] of Object.entries(manifest.instances)) {
     const job = record.job ? jobs?.get(record.job.id) : undefined;
@@ -55,14 +61,14 @@ export function readRunState(runDir: string, jobs: Map<string, SlurmJob> | undef
     const reconciled = { ...record, ...change };
     found.set(id, reconciled);
     if (change.status === 'done') linkOutput(runDir, id, record.output);
+    if (change.status !== undefined && change.status !== record.status) changes.set(id, change);
     const instance = byId.get(id);
     instances.push({ id, record: reconciled, job, upstream: instance ? [...new Set(upstreamIds(instance))] : [] });
   }
-  const changed = instances.filter((s) => s.record.status !== manifest.instances[s.id].status);
-  const written = changed.length === 0 ? manifest : updateManifest(file, (data) => {
-    for (const { id, record } of changed) {
-      // Only if no job changed the record meanwhile.
-      if (data.instances[id].status === manifest.instances[id].status) data.instances[id] = record;
+  const written = changes.size === 0 ? manifest : updateManifest(file, (data) => {
+    for (const [id, change] of changes) {
+      // Only if no job changed the instance's status meanwhile.
+      if (data.instances[id].status === manifest.instances[id].status) Object.assign(data.instances[id], change);
     }
   });
   return { runDir, manifest: written, instances, slurmAsked: jobs !== undefined };
@@ -83,7 +89,9 @@ function reconcile(record: InstanceRecord, job: SlurmJob | undefined, asked: boo
   }
   if (isActive(job.state)) {
     if (job.state === 'PENDING' || job.state.startsWith('REQUEUE') || job.state === 'SPECIAL_EXIT') return status === 'queued' ? {} : { status: 'queued', ended: null };
-    if (job.state === 'COMPLETING' && (status === 'failed' || status === 'interrupted')) return {};
+    // An end recorded by this attempt (the job is exiting) stands; one recorded before it started (requeued) does not.
+    const recordedEnd = status === 'failed' || status === 'interrupted' || status === 'cancelled';
+    if (recordedEnd && !(Date.parse(job.startTime) > Date.parse(record.ended ?? ''))) return {};
     return status === 'running' ? {} : { status: 'running', ended: null };
   }
   const ended = record.ended ?? now();

@@ -19,6 +19,8 @@ export interface SlurmJob {
   node: string | null;
   /** `HH:MM:SS` (or `D-HH:MM:SS`). */
   runTime: string;
+  /** When its latest attempt started (local time, `2024-01-31T14:25:01`), or N/A. */
+  startTime: string;
   /** The exit status of its script, and the signal that ended it (0 when none). */
   exitCode: number;
   signal: number;
@@ -82,33 +84,43 @@ export function activeJobsByComment(): Map<string, string> {
   return jobs;
 }
 
+/** Fields of `squeue --Format`, in order; each ends with `|`. */
+const QUEUE_FIELDS = ['JobID', 'Name', 'State', 'Reason', 'BatchHost', 'TimeUsed', 'StartTime', 'restartcnt', 'Comment', 'StdOut'];
+
 /**
- * Every job the controller still knows (a finished one for MinJobAge, 5 minutes by
- * default), by id; undefined when the controller cannot be asked (no Slurm here, or down).
+ * The jobs among `ids` that the controller still knows (a finished one for MinJobAge, 5
+ * minutes by default): their state from squeue, and for one that ended otherwise than
+ * COMPLETED its exit code from `scontrol show job`. Undefined when the controller cannot be
+ * asked (no Slurm on this host, or it is down).
  */
-export function showJobs(): Map<string, SlurmJob> | undefined {
-  const result = slurm('scontrol', ['show', 'job', '--oneliner']);
-  if (!result.ok) return undefined;
+export function showJobs(ids: readonly string[]): Map<string, SlurmJob> | undefined {
   const jobs = new Map<string, SlurmJob>();
+  if (ids.length === 0) return hasSlurm() ? jobs : undefined;
+  const format = QUEUE_FIELDS.map((field) => `${field}:|`).join(',');
+  const result = slurm('squeue', ['--noheader', '--states=all', `--jobs=${[...new Set(ids)].join(',')}`, `--Format=${format}`]);
+  if (!result.ok) return /Invalid job id/i.test(result.stderr) ? jobs : undefined; // none of them is known any more
   for (const line of result.stdout.split('\n')) {
-    const fields = parseFields(line);
-    if (!fields.JobId) continue;
-    const [exitCode, signal] = (fields.ExitCode ?? '0:0').split(':').map(Number);
-    jobs.set(fields.JobId, {
-      id: fields.JobId,
-      name: fields.JobName ?? '',
-      state: (fields.JobState ?? 'UNKNOWN').split(/[\s+]/)[0],
-      reason: fields.Reason ?? 'None',
-      node: fields.BatchHost && fields.BatchHost !== '(null)' ? fields.BatchHost : fields.NodeList && fields.NodeList !== '(null)' ? fields.NodeList : null,
-      runTime: fields.RunTime ?? '00:00:00',
-      exitCode: exitCode || 0,
-      signal: signal || 0,
-      restarts: Number(fields.Restarts ?? 0),
-      comment: fields.Comment ?? '',
-      stdout: fields.StdOut ?? '',
-    });
+    const [id, name, state, reason, node, runTime, startTime, restarts, comment, stdout] = line.split('|').map((field) => field.trim());
+    if (!id || !/^\d+$/.test(id)) continue;
+    const job: SlurmJob = { id, name, state, reason, node: node && node !== '(null)' && node !== 'None' ? node : null, runTime, startTime, exitCode: 0, signal: 0, restarts: Number(restarts) || 0, comment, stdout };
+    if (!isActive(state) && state !== 'COMPLETED') Object.assign(job, exitStatus(id));
+    jobs.set(id, job);
   }
   return jobs;
+}
+
+/** Exit statuses of ended jobs, which do not change: asked once per job. */
+const exitStatuses = new Map<string, { exitCode: number; signal: number }>();
+
+function exitStatus(id: string): { exitCode: number; signal: number } {
+  let known = exitStatuses.get(id);
+  if (!known) {
+    const result = slurm('scontrol', ['show', 'job', '--oneliner', id]);
+    const [exitCode, signal] = (parseFields(result.stdout).ExitCode ?? '0:0').split(':').map(Number);
+    known = { exitCode: exitCode || 0, signal: signal || 0 };
+    if (result.ok) exitStatuses.set(id, known);
+  }
+  return known;
 }
 
 /** `Key=value Key2=a value with spaces Key3=...` -> {Key: value, ...}. */

@@ -75,7 +75,6 @@ function submitPlan(plan: Plan, options: SubmitOptions, active: Map<string, stri
   options.output.write(`run ${runDir}\n`);
 
   const jobs = new Map<string, string>();
-  let reusedLogs: Map<string, string> | undefined;
   for (const s of scheduled.filter(needsJob)) {
     const { instance, entry } = s;
     const comment = jobComment(entry.name);
@@ -84,8 +83,7 @@ function submitPlan(plan: Plan, options: SubmitOptions, active: Map<string, stri
     const reused = job !== undefined;
     let log = logFile;
     if (job) {
-      reusedLogs ??= new Map([...(showJobs() ?? new Map()).values()].map((j) => [j.id, j.stdout]));
-      log = reusedLogs.get(job) || logFile;
+      log = showJobs([job])?.get(job)?.stdout || logFile;
     } else {
       const dependencies = upstreamIds(instance).flatMap((id) => jobs.get(id) ?? []);
       const script = join(runDir, 'slurm', `${safeName(instance.id)}.sbatch`);

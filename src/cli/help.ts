@@ -10,7 +10,10 @@ Usage:
                                    (default runs/cache) or one entry against the sizes and
                                    sha256 each cache-entry.json records; exit 1 if any is damaged
   dpo-run status FOLDER            a run's status and each stage's (marks a run whose process
-                                   was killed as interrupted)
+                                   was killed as interrupted); for a run on Slurm, each job's
+                                   state, node, elapsed time, last step, exit code and log
+  dpo-run run-instance RUN ID      run one stage instance of a run submitted with --launcher
+                                   slurm (what each Slurm job runs)
   dpo-run help                     show this text (also --help)
 
 Options of a run:
@@ -29,6 +32,11 @@ Options of a run:
   --runs-dir DIR            where runs and the cache go (default: runs/)
   --backend NAME            auto, tensorflow-gpu, tensorflow, wasm or cpu (default: the
                             pipeline's backend, else auto)
+  --launcher local|slurm    local (default): run here; slurm: submit one sbatch job per stage
+                            instance the cache lacks, after the jobs of the instances it uses,
+                            and return (runs/ must be on a file system every node shares;
+                            settings in the pipeline's launcher section or --set launcher.KEY=V)
+  --wait                    with --launcher slurm: follow the jobs until the run ends
 
 Options of validate:
   --json                    print the problems as a JSON array

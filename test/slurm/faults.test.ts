@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheEntry, fingerprintAll } from '../../src/executor/index.ts';
 import { STALE_AFTER_MS } from '../../src/executor/lock.ts';
-import { dpoRun, startDpoRun, jobFields, jobsOf, localCluster, readJson, runFolderOf, slurm, until } from './localCluster.ts';
+import { loadPipeline } from '../../src/pipeline/index.ts';
+import { dpoRun, jobFields, jobsOf, localCluster, readJson, runFolderOf, slurm, startDpoRun, statusOf, until } from './localCluster.ts';
 
 /** A dataset and an SFT long enough to be stopped part-way, with a checkpoint every 10 steps. */
 const longPipeline = `name: long
@@ -27,7 +29,7 @@ stages:
     data: data
     tokenizer: {kind: word, vocab_size: 300}
     model: {n_layer: 2, n_head: 2, n_embd: 32, context_length: 32}
-    train: {lr: 0.003, batch_size: 16, epochs: 20, max_steps: 120, checkpoint_every: 10, log_every: 5, eval_size: 8}
+    train: {lr: 0.003, batch_size: 16, epochs: 20, max_steps: 80, checkpoint_every: 10, log_every: 5, eval_size: 8}
     samples: {count: 0}
 `;
 
@@ -69,7 +71,7 @@ describe('faults of runs on Slurm', function () {
     writeFileSync(join(dir, 'locked.yaml'), lockedPipeline);
     writeFileSync(join(dir, 'bad.jsonl'), '{"text": "a fine line", "label": 1}\n{not json\n');
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   /** The checkpoints an instance's work folder holds. */
   const checkpoints = (runDir: string, id: string): string[] => {
@@ -91,7 +93,7 @@ describe('faults of runs on Slurm', function () {
     const manifest = readJson(join(runDir, 'manifest.json'));
     assert.equal(existsSync(join(manifest.instances.sft.output, 'cache-entry.json')), false, 'no entry taken as done');
     assert.ok(checkpoints(runDir, 'sft').length > 0);
-    const status = dpoRun(cluster(), dir, ['status', runDir]);
+    const status = { stdout: await statusOf(cluster(), runDir) };
     assert.match(status.stdout, new RegExp(`^  sft +interrupted \\(job ${sftJob}\\): interrupted \\(SIGTERM`, 'm'));
     assert.match(status.stdout, /: interrupted \(Slurm\)/);
     assert.match(logOf(runDir, 'sft'), /interrupting: stopping after the current step/);
@@ -124,7 +126,7 @@ describe('faults of runs on Slurm', function () {
     assert.match(result.stderr, /^done: (1 cached, 1 done|2 done);/m);
   });
 
-  it('cancels the dependents of a failed instance, says so in status, and exits 1 with --wait', () => {
+  it('cancels the dependents of a failed instance, says so in status, and exits 1 with --wait', async () => {
     const result = dpoRun(cluster(), dir, ['failing.yaml', '--launcher', 'slurm', '--wait']);
     assert.equal(result.status, 1, result.stderr);
     const jobs = jobsOf(result.stderr);
@@ -137,8 +139,7 @@ describe('faults of runs on Slurm', function () {
     assert.equal(sft.Reason, 'DependencyNeverSatisfied');
 
     const runDir = runFolderOf(result.stderr);
-    const status = dpoRun(cluster(), dir, ['status', runDir]);
-    assert.equal(status.status, 0, status.stderr);
+    const status = { stdout: await statusOf(cluster(), runDir) };
     assert.match(status.stdout, /: failed \(Slurm\)/);
     assert.match(status.stdout, /^  good +done on /m);
     assert.match(status.stdout, /^  bad +failed \(job \d+, exit 1\): bad.jsonl:2: not valid JSON/m);
@@ -148,9 +149,8 @@ describe('faults of runs on Slurm', function () {
   });
 
   it('waits for a cache entry locked from another host while its heartbeat is fresh, and takes it over once stale', async () => {
-    const dry = dpoRun(cluster(), dir, ['locked.yaml', '--dry-run']);
-    const entry = /^ {2}data +(dataset-[0-9a-f]{16}) +run$/m.exec(dry.stdout)![1];
-    const lockFile = join(dir, 'runs', 'cache', `${entry}.lock`);
+    const { plans } = await loadPipeline(join(dir, 'locked.yaml'));
+    const lockFile = cacheEntry(join(dir, 'runs'), 'dataset', fingerprintAll(plans![0].instances).get('data')!).lockFile;
     const writeLock = (age: number) => {
       const heartbeat = new Date(Date.now() - age).toISOString();
       writeFileSync(lockFile, JSON.stringify({ pid: 4242, host: 'another-node', started: heartbeat, heartbeat }) + '\n');

@@ -8,6 +8,7 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { statusCommand } from '../../src/cli/status.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
 export const bin = join(root, 'bin', 'dpo-run.js');
@@ -107,4 +108,18 @@ export function jobsOf(stderr: string): Map<string, string> {
 
 export function readJson<T = any>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** `dpo-run status FOLDER`, in this process (with the cluster's SLURM_CONF while it runs): its output. */
+export async function statusOf(cluster: Cluster, folder: string): Promise<string> {
+  const previous = process.env.SLURM_CONF;
+  process.env.SLURM_CONF = cluster.env.SLURM_CONF;
+  let out = '';
+  try {
+    await statusCommand(folder, { stdout: (text) => void (out += text) });
+  } finally {
+    if (previous === undefined) delete process.env.SLURM_CONF;
+    else process.env.SLURM_CONF = previous;
+  }
+  return out;
 }

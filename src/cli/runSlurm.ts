@@ -8,11 +8,8 @@ import { EXIT } from '../core/errors.ts';
 import type { RunStatus } from '../core/manifestRecord.ts';
 import { exitCodeOf, type Output } from '../executor/index.ts';
 import { scheduleRun, type Selection } from '../executor/schedule.ts';
-import { describeSlurmDryRun, followRuns, submitPlans } from '../executor/slurm/index.ts';
+import { describeSlurmDryRun, followRuns, refreshSweepFile, submitPlans } from '../executor/slurm/index.ts';
 import type { Plan } from '../pipeline/types.ts';
-import { writeJsonAtomic } from '../core/io/writeAtomic.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { writeSweepReport, type RunOptions } from './run.ts';
 
 interface SlurmRunOptions extends Omit<RunOptions, 'sweep'> {
@@ -43,10 +40,8 @@ export async function runOnSlurm(plans: Plan[], options: SlurmRunOptions, output
   try {
     const statuses = await followRuns(submission.runs.map((r) => r.runDir), { output, signal: controller.signal });
     const status = combined(statuses);
-    if (submission.sweepDir && !controller.signal.aborted) {
-      finishSweepFile(submission.sweepDir, statuses, status);
-      if (status === 'done') await writeSweepReport(submission.sweepDir, output);
-    }
+    if (submission.sweepDir) refreshSweepFile(submission.sweepDir);
+    if (submission.sweepDir && status === 'done') await writeSweepReport(submission.sweepDir, output);
     return exitCodeOf[status];
   } finally {
     process.off('SIGINT', stop);
@@ -58,11 +53,4 @@ export async function runOnSlurm(plans: Plan[], options: SlurmRunOptions, output
 function combined(statuses: RunStatus[]): RunStatus {
   for (const status of ['interrupted', 'failed', 'running'] as const) if (statuses.includes(status)) return status;
   return 'done';
-}
-
-function finishSweepFile(sweepDir: string, statuses: RunStatus[], status: RunStatus): void {
-  const file = join(sweepDir, 'sweep.json');
-  const sweep = JSON.parse(readFileSync(file, 'utf8')) as { runs: { status: string }[] };
-  sweep.runs.forEach((run, i) => (run.status = statuses[i]));
-  writeJsonAtomic(file, { ...sweep, status, ended: new Date().toISOString() });
 }

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { EXIT, UserError } from '../core/errors.ts';
 import type { ManifestData } from '../core/manifestRecord.ts';
 import { markIfAbandoned, MANIFEST_FILE } from '../executor/manifest.ts';
-import { describeInstance, logTail, readRunState } from '../executor/slurm/index.ts';
+import { describeInstance, logTail, readRunState, refreshSweepFile } from '../executor/slurm/index.ts';
 
 export interface StatusOutput {
   stdout(text: string): void;
@@ -23,6 +23,7 @@ export async function statusCommand(folder: string, output: StatusOutput = proce
     throw new UserError(`${dir} has no ${MANIFEST_FILE}: not a run folder`, 'dpo-run status runs/<pipeline>/<run-id>');
   }
   for (const run of runs) output.stdout(describeRun(run));
+  if (runs[0] !== dir) refreshSweepFile(dir); // a sweep on Slurm: its sweep.json from its runs'
   return EXIT.ok;
 }
 

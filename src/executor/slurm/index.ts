@@ -6,3 +6,4 @@ export { readLaunch, type Launch } from './launchFile.ts';
 export { followRuns } from './followRuns.ts';
 export { readRunState, type RunState, type InstanceState } from './runState.ts';
 export { describeInstance, logTail } from './describeState.ts';
+export { refreshSweepFile } from './sweepFile.ts';

@@ -8,9 +8,8 @@
  * If a submission fails, the jobs this command queued are cancelled.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { safeName } from '../../core/io/safeName.ts';
-import { writeJsonAtomic } from '../../core/io/writeAtomic.ts';
 import type { Plan } from '../../pipeline/types.ts';
 import { Manifest, MANIFEST_FILE, now } from '../manifest.ts';
 import type { Output } from '../progress.ts';
@@ -18,6 +17,7 @@ import { createRunFolder, createSweepFolder, linkOutput } from '../runFolder.ts'
 import { scheduleRun, upstreamIds, type ScheduledInstance, type Selection } from '../schedule.ts';
 import { jobComment, jobScript } from './jobScript.ts';
 import { writeLaunch } from './launchFile.ts';
+import { writeSweepFile } from './sweepFile.ts';
 import { updateManifest } from './sharedManifest.ts';
 import { activeJobsByComment, sbatch, scancel, showJobs } from './slurmCommands.ts';
 
@@ -63,7 +63,7 @@ export function submitPlans(plans: Plan[], options: SubmitOptions): Submission {
     if (submission.submitted.length > 0) options.output.write(`cancelled the ${submission.submitted.length} job(s) this command had queued: ${submission.submitted.join(' ')}\n`);
     throw error;
   }
-  if (sweepDir) writeSweepFile(sweepDir, plans, submission.runs);
+  if (sweepDir) writeSweepFile(sweepDir, plans, submission.runs.map((r) => r.runDir));
   return submission;
 }
 
@@ -136,16 +136,4 @@ function createSlurmManifest(runDir: string, plan: Plan, options: SubmitOptions,
   manifest.write();
   updateManifest(manifest.file, () => {}); // the run's status from its instances' (done when all are cached)
   return manifest.file;
-}
-
-function writeSweepFile(sweepDir: string, plans: Plan[], runs: SubmittedRun[]): void {
-  writeJsonAtomic(join(sweepDir, 'sweep.json'), {
-    pipeline: plans[0].name,
-    file: plans[0].file,
-    launcher: 'slurm',
-    status: 'running',
-    started: now(),
-    ended: null,
-    runs: plans.map((plan, i) => ({ run_sweep: plan.runSweep, folder: relative(sweepDir, runs[i].runDir), status: 'running' })),
-  });
 }

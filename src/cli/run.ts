@@ -30,17 +30,18 @@ export interface RunOptions {
   runsDir: string;
   /** Overrides the pipeline's `backend`. */
   backend?: string;
-  /** `local` (this process runs every instance) or `slurm` (one sbatch job per instance). */
-  launcher: string;
+  /** `local` (this process runs every instance; the default) or `slurm` (one sbatch job per instance). */
+  launcher?: string;
   /** With --launcher slurm: follow the jobs until the run ends. */
-  wait: boolean;
+  wait?: boolean;
 }
 
 const LAUNCHERS = ['local', 'slurm'];
 
 export async function runCommand(options: RunOptions, output: Output = processOutput()): Promise<number> {
-  if (!LAUNCHERS.includes(options.launcher)) throw new UserError(`unknown launcher "${options.launcher}"`, `--launcher ${LAUNCHERS.join(' or ')}`);
-  if (options.wait && options.launcher !== 'slurm') throw new UserError('--wait follows the jobs of --launcher slurm; a local run always waits', 'add --launcher slurm, or leave out --wait');
+  const launcher = options.launcher ?? 'local';
+  if (!LAUNCHERS.includes(launcher)) throw new UserError(`unknown launcher "${launcher}"`, `--launcher ${LAUNCHERS.join(' or ')}`);
+  if (options.wait && launcher !== 'slurm') throw new UserError('--wait follows the jobs of --launcher slurm; a local run always waits', 'add --launcher slurm, or leave out --wait');
   const loaded = await loadPipeline(options.file, { set: options.set, sweep: options.sweep });
   if (loaded.errors) {
     process.stderr.write(formatDiagnostics(loaded.errors) + '\n');
@@ -50,7 +51,7 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   const runsDir = resolve(options.runsDir);
   checkRunsDir(runsDir);
   const selection = { only: options.only, force: options.force };
-  if (options.launcher === 'slurm') {
+  if (launcher === 'slurm') {
     const { runOnSlurm } = await import('./runSlurm.ts');
     return runOnSlurm(plans, { ...options, runsDir, selection, sweep: loaded.sweep }, output);
   }

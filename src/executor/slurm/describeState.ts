@@ -12,6 +12,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { InstanceRecord } from '../../core/manifestRecord.ts';
 import { exitText, type InstanceState } from './runState.ts';
+import { isActive } from './slurmCommands.ts';
 
 export function describeInstance(state: InstanceState, states: readonly InstanceState[]): string {
   const { record, job } = state;
@@ -31,7 +32,7 @@ export function describeInstance(state: InstanceState, states: readonly Instance
     case 'done':
       return `done${node ? ` on ${node}` : ''}${jobId ? ` (job ${jobId}${duration(record)})` : ''}`;
     case 'failed':
-      return `failed${jobId ? ` (job ${jobId}${job ? `, ${exitText(job)}` : ''})` : ''}: ${record.error ?? 'see its log'}`;
+      return `failed${jobId ? ` (job ${jobId}${job && !isActive(job.state) ? `, ${exitText(job)}` : ''})` : ''}: ${record.error ?? 'see its log'}`;
     case 'cancelled':
     case 'interrupted':
       return `${record.status}${jobId ? ` (job ${jobId})` : ''}${record.error ? `: ${record.error}` : ''}`;

@@ -48,6 +48,8 @@ export async function followRuns(runDirs: readonly string[], options: FollowOpti
 function report(run: RunState, said: Map<string, { status: string; step?: string; at: number }>, output: Output, prefix: string): void {
   for (const state of run.instances) {
     if (state.record.status === 'skipped') continue;
+    const ended = state.record.status === 'failed' || state.record.status === 'interrupted' || state.record.status === 'cancelled';
+    if (ended && state.job && isActive(state.job.state)) continue; // said once its job has ended, with its exit code
     const key = `${run.runDir}\u0000${state.id}`;
     const before = said.get(key);
     const step = state.record.status === 'running' ? lastLoggedStep(state) : undefined;

@@ -17,7 +17,7 @@ interface Row {
 }
 
 export function keysMarkdown(kinds: StageKind[]): string {
-  const top = topLevelSchema({ type: 'object', description: 'The stages, by name.' });
+  const top = topLevelSchema({ type: 'object', description: 'The stages, by name.' }, kinds);
   const sections = [`### Top level\n\n${table(rows(top, '').filter((r) => r.key !== 'stages'))}`];
   sections.push('`stages.NAME.kind` names the stage kind; every stage also takes `seed` (its own seed) and `sweep` (a map from one of its settings to a list of values: one instance per value).');
   for (const kind of kinds) {

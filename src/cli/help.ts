@@ -14,7 +14,8 @@ Usage:
                                    (default runs/cache) or one entry against the sizes and
                                    sha256 each cache-entry.json records; exit 1 if any is damaged
   dpo-run status FOLDER            a run's status and each stage's (marks a run whose process
-                                   was killed as interrupted)
+                                   was killed as interrupted); for a run on Slurm, each job's
+                                   state, node, elapsed time, last step, exit code and log
   dpo-run runs [RUNS_DIR]          list the runs (default runs/): pipeline, start, status,
                                    sweep values, overrides, wall time, headline figure
   dpo-run compare RUN RUN...       the settings that differ and the figures side by side;
@@ -26,6 +27,8 @@ Usage:
                                    running job holds the lock of, nor a .partial folder
   dpo-run env                      versions (dpo-run, Node, TensorFlow.js), backend, native
                                    kernels, BLAS, CPU: for bug reports
+  dpo-run run-instance RUN ID      run one stage instance of a run submitted with --launcher
+                                   slurm (what each Slurm job runs)
   dpo-run help                     show this text (also --help); --version: dpo-run's version
 
 Options of a run:
@@ -51,6 +54,11 @@ Options of a run:
   --runs-dir DIR            where runs and the cache go (default: runs/)
   --backend NAME            auto, tensorflow-gpu, tensorflow, wasm or cpu (default: the
                             pipeline's backend, else auto)
+  --launcher local|slurm    local (default): run here; slurm: submit one sbatch job per stage
+                            instance the cache lacks, after the jobs of the instances it uses,
+                            and return (runs/ must be on a file system every node shares;
+                            settings in the pipeline's launcher section or --set launcher.KEY=V)
+  --wait                    with --launcher slurm: follow the jobs until the run ends
 
 Options of validate:
   --json                    print the problems as a JSON array

@@ -78,6 +78,13 @@ const commands: Record<string, Command> = {
     const { envCommand } = await import('./env.ts');
     return envCommand({ backend: values.backend });
   },
+  'run-instance': async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, { help: { type: 'boolean', short: 'h' } }, 'run-instance');
+    if (values.help) return commands.help([]);
+    if (positionals.length !== 2) throw new UserError('run-instance takes a run folder and an instance id', 'dpo-run run-instance runs/<pipeline>/<run-id> INSTANCE (what a Slurm job runs)');
+    const { runInstanceCommand } = await import('./runInstance.ts');
+    return runInstanceCommand(positionals[0], positionals[1]);
+  },
 };
 
 const runOptions = {
@@ -88,6 +95,8 @@ const runOptions = {
   'dry-run': { type: 'boolean' },
   'runs-dir': { type: 'string' },
   backend: { type: 'string' },
+  launcher: { type: 'string' },
+  wait: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -115,6 +124,8 @@ async function run(argv: string[]): Promise<number> {
     runsDir: values['runs-dir'] ?? 'runs',
     backend: values.backend,
     argv,
+    launcher: values.launcher ?? 'local',
+    wait: values.wait ?? false,
   });
 }
 

@@ -25,9 +25,18 @@ export interface RunOptions {
   backend?: string;
   /** The arguments as typed, for the manifest. */
   argv?: string[];
+  /** `local` (this process runs every instance; the default) or `slurm` (one sbatch job per instance). */
+  launcher?: string;
+  /** With --launcher slurm: follow the jobs until the run ends. */
+  wait?: boolean;
 }
 
+const LAUNCHERS = ['local', 'slurm'];
+
 export async function runCommand(options: RunOptions, output: Output = processOutput()): Promise<number> {
+  const launcher = options.launcher ?? 'local';
+  if (!LAUNCHERS.includes(launcher)) throw new UserError(`unknown launcher "${launcher}"`, `--launcher ${LAUNCHERS.join(' or ')}`);
+  if (options.wait && launcher !== 'slurm') throw new UserError('--wait follows the jobs of --launcher slurm; a local run always waits', 'add --launcher slurm, or leave out --wait');
   const loaded = await loadPipeline(options.file, { set: options.set, sweep: options.sweep });
   if (loaded.errors) {
     process.stderr.write(formatDiagnostics(loaded.errors) + '\n');
@@ -37,6 +46,13 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   const runsDir = resolve(options.runsDir);
   checkRunsDir(runsDir);
   const selection = { only: options.only, force: options.force };
+  if (launcher === 'slurm') {
+    if (options.dryRun) process.stdout.write(notes.map((note) => `note: ${note}\n`).join(''));
+    else for (const note of notes) output.write(`note: ${note}\n`);
+    const invocation = { command: commandLine(options.argv ?? []), set: options.set, sweep: options.sweep };
+    const { runOnSlurm } = await import('./runSlurm.ts');
+    return runOnSlurm(plans, { ...options, runsDir, selection, sweep: loaded.sweep, invocation }, output);
+  }
 
   if (options.dryRun) {
     const lines = [...notes.map((note) => `note: ${note}`), ...plans.flatMap((plan) => describeDryRun(plan, runsDir, selection))];
@@ -84,8 +100,8 @@ function reportsOf(plan: Plan, result: RunResult): string[] {
     .filter((file) => existsSync(file));
 }
 
-/** A finished sweep ends with its report (the claims per run and across runs) when its runs evaluated anything. */
-async function writeSweepReport(sweepDir: string): Promise<string | undefined> {
+/** A finished sweep ends with its report (the claims per run and across runs) when its runs evaluated anything; its path. */
+export async function writeSweepReport(sweepDir: string): Promise<string | undefined> {
   const { readRunReport } = await import('../report/readRun.ts');
   const { writeReport } = await import('../report/writeReport.ts');
   const inputs = await readRunReport(sweepDir).catch(() => undefined);

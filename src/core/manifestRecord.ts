@@ -10,7 +10,8 @@ export interface NativeKernelsRecord {
   kernels: string[];
 }
 
-export type InstanceStatus = 'pending' | 'running' | 'done' | 'cached' | 'failed' | 'interrupted' | 'skipped';
+/** `queued` and `cancelled` (never run: a stage it needs failed) occur in runs launched on Slurm. */
+export type InstanceStatus = 'pending' | 'queued' | 'running' | 'done' | 'cached' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
 export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
 
 export interface InstanceRecord {
@@ -25,6 +26,16 @@ export interface InstanceRecord {
   /** The cache folder holding the outputs (absolute). */
   output: string;
   error: string | null;
+  /** On Slurm: the job that runs this instance. */
+  job?: JobRecord;
+}
+
+/** The Slurm job of an instance: its id, the node and process that run it (once started), its log file. */
+export interface JobRecord {
+  id: string;
+  node: string | null;
+  pid: number | null;
+  log: string;
 }
 
 export interface ManifestData {
@@ -34,6 +45,8 @@ export interface ManifestData {
   version: string;
   /** `<version> <sha256 of the sources>`: the code that ran (see src/executor/codeHash.ts). */
   code: string;
+  /** `local`: the process below runs every instance; `slurm`: one job per instance (src/executor/slurm/). */
+  launcher: 'local' | 'slurm';
   /** The process that runs (ran) it, and its host: a manifest left `running` by a process that is gone was killed. */
   pid: number;
   host: string;

@@ -102,6 +102,11 @@ export interface StageKind<S = any> {
   produces: ArtifactType[];
   run(ctx: StageContext<S>): Promise<void>;
   /**
+   * Whether an instance asks a cluster for a GPU by default (the launcher's `gpus`): true
+   * when absent (training and sampling kinds); false for kinds that only read and write files.
+   */
+  gpu?: boolean;
+  /**
    * Files or folders outside the cache that the stage reads (a data file, a Hugging Face
    * model folder). Their size and modification time join the fingerprint, so that a
    * changed file reruns the stage.

@@ -22,7 +22,7 @@ import type { StageContext, StageOutput } from '../core/stageContract.ts';
 import { checkEntry, commitPartial, preparePartial, removeReplacedEntries } from './cache.ts';
 import { manualInterruption, type Interruption } from './interruption.ts';
 import { acquireLock, type Lock } from './lock.ts';
-import { Manifest, markAbandonedRuns, now, MANIFEST_FILE, type ManifestData, type RunStatus } from './manifest.ts';
+import { Manifest, markAbandonedRuns, now, MANIFEST_FILE, type ManifestData, type ManifestWriter, type RunStatus } from './manifest.ts';
 import { processOutput, type Output } from './progress.ts';
 import { createRunFolder, linkOutput } from './runFolder.ts';
 import { describeDamage, describeFailure, summarize } from './runMessages.ts';
@@ -65,14 +65,17 @@ export const exitCodeOf: Record<RunStatus, number> = {
   interrupted: EXIT.interrupted,
 };
 
-/** One run in progress: what it was asked, its folder and manifest, and what has finished so far. */
-interface Run {
+/**
+ * One run in progress: what it was asked, its folder and manifest, and what has finished so
+ * far. A Slurm job (./slurm/executeInstance.ts) makes one for the single instance it runs.
+ */
+export interface Run {
   backend: BackendChoice;
   output: Output;
   interruption: Interruption;
   scheduled: ScheduledInstance[];
   runDir: string;
-  manifest: Manifest;
+  manifest: ManifestWriter;
   /** The finished outputs of every instance run or found so far, by instance id. */
   outputs: Map<string, StageOutput>;
   /** The instances that did not finish (failed, or skipped because an upstream did not). */
@@ -83,7 +86,7 @@ interface Run {
 }
 
 /** What became of one instance. */
-type Step = 'done' | 'skipped' | 'failed' | 'interrupted';
+export type Step = 'done' | 'skipped' | 'failed' | 'interrupted';
 
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<RunResult> {
   const run = startRun(plan, options);
@@ -133,6 +136,7 @@ function createManifest(runDir: string, plan: Plan, options: ExecuteOptions, sel
     command: invocation?.command ?? null,
     overrides: { set: invocation?.set ?? [], sweep: invocation?.sweep ?? [] },
     versions: { ...versions(), backend: backend.name },
+    launcher: 'local',
     backend: { name: backend.name, provider: backend.provider, passed_over: backend.passedOver, native: backend.native ?? null },
     run_sweep: plan.runSweep,
     ...selection,
@@ -169,7 +173,7 @@ async function runAll(run: Run): Promise<RunStatus> {
 }
 
 /** One instance: skipped when an upstream did not finish, found in the cache, or run under its entry's lock. */
-async function stepInstance(run: Run, s: ScheduledInstance): Promise<Step> {
+export async function stepInstance(run: Run, s: ScheduledInstance): Promise<Step> {
   const { instance, entry } = s;
   const blocker = upstreamIds(instance).find((id) => run.notDone.has(id));
   if (blocker) {

@@ -16,6 +16,9 @@ export type { InstanceRecord, InstanceStatus, ManifestData, RunStatus } from '..
 
 export const MANIFEST_FILE = 'manifest.json';
 
+/** What the executor needs of a manifest while it runs instances: this class, or one shared by Slurm jobs (./slurm/sharedManifest.ts). */
+export type ManifestWriter = Pick<Manifest, 'file' | 'data' | 'update' | 'finish'>;
+
 export class Manifest {
   readonly data: ManifestData;
 
@@ -71,9 +74,11 @@ function markRunningInterrupted(data: ManifestData, error: string | null): void 
 
 /**
  * Whether the manifest `data` says `running` though its process is gone: same host, and
- * no process with its pid. On another host (a shared file system) nothing can be told.
+ * no process with its pid. On another host (a shared file system) nothing can be told; a
+ * run on Slurm is told by its jobs (src/executor/slurm/runState.ts).
  */
 export function isAbandoned(data: Partial<ManifestData>): boolean {
+  if (data.launcher === 'slurm') return false; // its jobs hold it, not the process that submitted them
   if (data.status !== 'running' || typeof data.pid !== 'number' || data.host !== hostname()) return false;
   return data.pid !== process.pid && !isProcessAlive(data.pid);
 }

@@ -53,8 +53,8 @@ export async function loadPipeline(file: string, options: LoadOptions = { set: [
     const where = { file, doc: runDoc, original, lineCounter: parsed.lineCounter, origins };
     errors.push(...issues.map((issue) => toDiagnostic(issue, where)));
     if (issues.length === 0) {
-      const { name = basename(file, extname(file)), seed, backend, stages } = resolved;
-      const plan = buildPlan(file, { name, seed, backend, stages }, run.values);
+      const { name = basename(file, extname(file)), seed, backend, launcher, stages } = resolved;
+      const plan = buildPlan(file, { name, seed, backend, launcher, stages }, run.values);
       if (options.checkPaths !== false) errors.push(...missingPathIssues(plan).map((issue) => toDiagnostic(issue, where)));
       plans.push(plan);
     }

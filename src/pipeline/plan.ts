@@ -7,6 +7,7 @@ import { stageKind } from '../stages/index.ts';
 import type { StageKind } from '../core/stageContract.ts';
 import { getDotted } from './pointer.ts';
 import { referencedNames, referenceSites } from './references.ts';
+import type { LauncherSettings } from '../core/settings/launcher.ts';
 import type { Plan, StageInstance } from './types.ts';
 
 type Stage = Record<string, unknown> & { kind: string; sweep?: Record<string, unknown[]>; seed?: number };
@@ -44,6 +45,7 @@ export function buildPlan(file: string, resolved: Record<string, unknown>, runSw
     instances,
     runSweep,
     backend: resolved.backend as string,
+    launcher: resolved.launcher as LauncherSettings,
   };
 }
 

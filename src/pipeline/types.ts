@@ -1,6 +1,7 @@
 /**
  * The pipeline's data as it moves through load -> validate -> resolve -> plan.
  */
+import type { LauncherSettings } from '../core/settings/launcher.ts';
 
 /** One problem found in a pipeline or on the command line. */
 export interface Diagnostic {
@@ -46,6 +47,8 @@ export interface Plan {
   runSweep: Record<string, unknown>;
   /** The backend the pipeline asks for (`auto` unless it says). */
   backend: string;
+  /** How `--launcher slurm` submits its instances (the `launcher` section, defaults filled in). */
+  launcher: LauncherSettings;
 }
 
 /** What loading a pipeline gives: one plan, or several (a command-line sweep outside the stages). */

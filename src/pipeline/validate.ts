@@ -101,11 +101,18 @@ function checkInPlace(validateWhole: ValidateFunction, stage: Record<string, unk
 
 const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true };
 
-let cache: { validateTop: ValidateFunction; byKind: Map<StageKind, ValidateFunction> } | undefined;
+let cache: { validateTop: ValidateFunction; kinds: StageKind[]; byKind: Map<StageKind, ValidateFunction> } | undefined;
 
-/** The validators of the top level and of each kind's stages, compiled once (and kept on disk: ./validatorCache.ts). */
+/**
+ * The validators of the top level and of each kind's stages, compiled once (and kept on disk:
+ * ./validatorCache.ts). The top level's launcher section names every kind, so its validator
+ * is compiled again when the registry's kinds change (tests register their own).
+ */
 function validators() {
-  cache ??= { validateTop: cachedValidator(topLevelSchema(STAGE_ENVELOPE), AJV_OPTIONS), byKind: new Map() };
+  const kinds = Object.values(stageKinds);
+  if (!cache || cache.kinds.length !== kinds.length || cache.kinds.some((k, i) => k !== kinds[i])) {
+    cache = { validateTop: cachedValidator(topLevelSchema(STAGE_ENVELOPE, kinds), AJV_OPTIONS), kinds, byKind: cache?.byKind ?? new Map() };
+  }
   const { validateTop, byKind } = cache;
   const validateStage = (kind: StageKind): ValidateFunction => {
     if (!byKind.has(kind)) byKind.set(kind, cachedValidator(stageSchema(kind), AJV_OPTIONS));

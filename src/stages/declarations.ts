@@ -28,6 +28,7 @@ export const datasetDeclaration: StageDeclaration<DatasetSettings> = {
   schema: datasetSchema,
   references: [],
   produces: ['dataset'],
+  gpu: false,
   externalPaths(settings) {
     const source = settings.source as { path?: string; test_path?: string };
     return strings(source.path, source.test_path);
@@ -135,4 +136,5 @@ export const reportDeclaration: StageDeclaration<ReportSettings> = {
     { path: 'stages', accepts: ['model', 'reward_model', 'classifier', 'pairs', 'samples'] },
   ],
   produces: [],
+  gpu: false,
 };

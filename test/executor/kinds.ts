@@ -89,7 +89,7 @@ export function instance(
 }
 
 export function plan(instances: StageInstance[], runSweep: Record<string, unknown> = {}): Plan {
-  return { name: 'test', file: 'test.yaml', resolved: { name: 'test', stages: Object.fromEntries(instances.map((i) => [i.id, i.settings])) }, instances, runSweep, backend: 'cpu' };
+  return { name: 'test', file: 'test.yaml', resolved: { name: 'test', stages: Object.fromEntries(instances.map((i) => [i.id, i.settings])) }, instances, runSweep, backend: 'cpu', launcher: { gpus: {}, sbatch_args: [], setup: [] } };
 }
 
 /** a -> b -> c, each writing a few steps. */

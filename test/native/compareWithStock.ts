@@ -29,10 +29,22 @@ export function assertClose(actual: tf.Tensor, expected: tf.Tensor, what: string
 
 /** For a suite's before hook: the wasm backend with the native kernels, or the suite skipped, saying why. */
 export async function nativeKernelsOrSkip(context: Mocha.Context): Promise<void> {
-  await initBackend('wasm');
+  await onWasm();
   const native = registerNativeKernels();
   if (!native.loaded) {
     console.log(`      skipping native kernel tests: ${native.reason}`);
     context.skip();
   }
+}
+
+/**
+ * The wasm backend, even when an earlier suite of the same mocha process chose another
+ * (auto picks native-cpu where the addon is built): the native wasm kernels' tests need it.
+ */
+export async function onWasm(): Promise<void> {
+  await initBackend('wasm');
+  if (tf.getBackend() === 'wasm') return;
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
+  await tf.ready();
 }

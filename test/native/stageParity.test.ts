@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { initBackend } from '../../src/backend/index.ts';
+import { onWasm } from './compareWithStock.ts';
 import { registerNativeKernels } from '../../src/backend/native/index.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'dpo-run.js');
@@ -76,7 +76,7 @@ describe('the stages with and without the native kernels', function () {
   let dir: string;
 
   before(async function () {
-    await initBackend('wasm');
+    await onWasm();
     const native = registerNativeKernels();
     if (!native.loaded) {
       console.log(`      skipping: the native kernels are not loaded (${native.reason})`);

@@ -151,8 +151,10 @@ describe('the ppo stage', function () {
     await assert.rejects(trainPpo(interrupted, inputs()), InterruptedError);
     const resumed = await testContext(settings({ iterations: 6, train: { ...train, lr: 1e6 } }), { seed: 2, outDir: interrupted.outDir });
     const error = await assertStopsNonFinite(trainPpo(resumed, inputs()), resumed.outDir);
-    assert.equal(error.step, 3);
-    assert.equal(error.checkpoint?.step, 2);
+    // The first non-finite step comes after the resumed checkpoint (which one depends on the kernels' rounding).
+    // It keeps the last checkpoint before that step (one per step here), the resumed one or a later one.
+    assert.ok(error.step > 2, `stopped at step ${error.step}`);
+    assert.equal(error.checkpoint?.step, error.step - 1);
   });
 
   it('runs from its inputs, saves the policy without the value head, and resumes with the KL controller and random state', async () => {

@@ -115,7 +115,10 @@ describe('faults of runs on Slurm', function () {
     await until('a checkpoint of sft', () => checkpoints(runDir, 'sft').length > 0);
     slurm(cluster(), 'scontrol', ['requeue', job]);
     await until('the job to be queued again', () => jobFields(cluster(), job).Restarts === '1' && state(job) === 'PENDING');
-    slurm(cluster(), 'scontrol', ['update', `JobId=${job}`, 'StartTime=now']); // not the two minutes Slurm waits after a requeue
+    // Not the two minutes Slurm waits after a requeue, but not within the second of the kill either: the node refuses
+    // to start a job in the second its previous attempt's credential was revoked ("Job credential revoked"), and fails it.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    slurm(cluster(), 'scontrol', ['update', `JobId=${job}`, 'StartTime=now']);
 
     const result = await follow.done;
     assert.equal(result.status, 0, result.stderr);

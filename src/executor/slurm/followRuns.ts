@@ -19,6 +19,10 @@ export interface FollowOptions {
 }
 
 const POLL_MS = 2000;
+/** Polls in a row that must agree that every run has ended before the following ends (one answer may come mid-transition). */
+const SETTLE_POLLS = 2;
+/** Polls in a row without an answer from Slurm's controller after which the following gives up. */
+const UNREACHABLE_POLLS = 30;
 /** A running instance's step is printed at most this often. */
 const STEP_EVERY_MS = 10_000;
 
@@ -27,15 +31,25 @@ export async function followRuns(runDirs: readonly string[], options: FollowOpti
   const { output, signal } = options;
   const said = new Map<string, { status: string; step?: string; at: number }>();
   const several = runDirs.length > 1;
+  let endedPolls = 0;
+  let unansweredPolls = 0;
   for (;;) {
     const jobs = showJobs(runDirs.flatMap(jobIdsOf));
     const states = runDirs.map((runDir) => readRunState(runDir, jobs));
     for (const run of states) report(run, said, output, several ? `${basename(run.runDir)} ` : '');
     // A job may still be active though its instance is recorded interrupted: requeued (pre-empted), it runs again.
+    // Without Slurm's answer nothing can be concluded (the controller is busy, or down).
     const jobsActive = states.some((run) => run.instances.some((s) => s.job && isActive(s.job.state)));
-    if (!jobsActive && states.every((run) => run.manifest.status !== 'running')) {
+    const ended = jobs !== undefined && !jobsActive && states.every((run) => run.manifest.status !== 'running');
+    endedPolls = ended ? endedPolls + 1 : 0;
+    unansweredPolls = jobs === undefined ? unansweredPolls + 1 : 0;
+    if (endedPolls >= SETTLE_POLLS) {
       for (const run of states) output.write(`${run.manifest.status}: ${summarize(run.manifest)}; manifest ${run.runDir}/manifest.json\n`);
       return states.map((run) => run.manifest.status);
+    }
+    if (unansweredPolls >= UNREACHABLE_POLLS) {
+      output.write(`stopped following: Slurm's controller has not answered for ${UNREACHABLE_POLLS} polls; the jobs may go on (dpo-run status ${several ? dirname(runDirs[0]) : runDirs[0]})\n`);
+      return runDirs.map(() => 'interrupted');
     }
     await sleep(options.pollMs ?? POLL_MS, signal);
     if (signal.aborted) {

@@ -26,9 +26,9 @@ export class NativeCpuBackend extends MathBackendCPU {
   /** A new TypedArray of n elements for a kernel to fill. */
   allocate(dtype: DataType, n: number): Float32Array | Int32Array | Uint8Array {
     switch (dtype) {
-      case 'float32': return new Float32Array(this.pool.take(4 * n));
-      case 'int32': return new Int32Array(this.pool.take(4 * n));
-      case 'bool': return new Uint8Array(this.pool.take(n));
+      case 'float32': return new Float32Array(this.pool.take(4 * n), 0, n);
+      case 'int32': return new Int32Array(this.pool.take(4 * n), 0, n);
+      case 'bool': return new Uint8Array(this.pool.take(n), 0, n);
       default: throw new Error(`native kernels: cannot make a ${dtype} output`);
     }
   }

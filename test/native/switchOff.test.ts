@@ -11,8 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { initBackend } from '../../src/backend/index.ts';
-import { registerNativeKernels } from '../../src/backend/native/index.ts';
+import { loadAddon } from '../../src/backend/native/addon.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -53,9 +52,12 @@ const script = `
 
 describe('native kernels switched off mid-process', function () {
   this.timeout(180000);
-  before(async function () {
-    await initBackend('wasm');
-    if (!registerNativeKernels().loaded) this.skip();
+  before(function () {
+    const loaded = loadAddon();
+    if (!loaded.addon) {
+      console.log(`      skipping: ${loaded.reason}`);
+      this.skip();
+    }
   });
 
   it('run a native SFT step, native generation, then stock SFT steps with the same losses, in one process', () => {

@@ -6,7 +6,9 @@
  * compiled code), and their figures stand beside the first ones: on native-cpu (what `auto`
  * picks when the addon is built) under `wasm_native` and `stock_wasm`; on wasm under
  * `native_cpu` and `stock_wasm`. A summary of the headline figures goes to stderr.
- * Usage: npm run bench [-- --backend native-cpu|wasm|cpu|tensorflow|auto] [--only case,...] [--no-stock]
+ * Usage: npm run bench [-- --backend native-cpu|wasm|cpu|tensorflow|auto] [--only case,...] [--no-stock] [--alone]
+ * --no-stock leaves out the stock wasm run (minutes per step on GPT-2's width); --alone runs
+ * this backend only.
  * DPO_RUN_BENCH_SHAPES=imdb limits the model shapes (see bench/modelShapes.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -16,7 +18,9 @@ import { BACKENDS, describeBackend, initBackend, type BackendRequest } from '../
 import { benchCases } from './cases/index.ts';
 import { summaryLines } from './summary.ts';
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, only: { type: 'string' }, 'no-stock': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { backend: { type: 'string', default: 'auto' }, only: { type: 'string' }, 'no-stock': { type: 'boolean', default: false }, alone: { type: 'boolean', default: false } },
+});
 if (!BACKENDS.includes(values.backend as BackendRequest)) throw new Error(`--backend must be one of ${BACKENDS.join(', ')}`);
 const only = values.only?.split(',');
 const unknown = only?.filter((name) => !benchCases.some((c) => c.name === name)) ?? [];
@@ -33,9 +37,9 @@ for (const c of selected) {
 
 /** The other runs to stand beside this one: a figure key, the backend, and the environment. */
 const others: { key: string; backend: string; env: Record<string, string> }[] = [];
-if (choice.native?.loaded && !values['no-stock']) {
+if (choice.native?.loaded && !values.alone) {
   others.push(choice.name === 'native-cpu' ? { key: 'wasm_native', backend: 'wasm', env: {} } : { key: 'native_cpu', backend: 'native-cpu', env: {} });
-  others.push({ key: 'stock_wasm', backend: 'wasm', env: { DPO_RUN_NATIVE: '0' } });
+  if (!values['no-stock']) others.push({ key: 'stock_wasm', backend: 'wasm', env: { DPO_RUN_NATIVE: '0' } });
 }
 for (const other of others) {
   console.error(`running the same cases as ${other.key}, in a new process`);
@@ -43,12 +47,12 @@ for (const other of others) {
   for (const c of selected) cases[c.name][other.key] = withoutDescription(result.cases[c.name]);
 }
 console.log(JSON.stringify({ backend: choice.name, provider: choice.provider, native: choice.native ?? null, cases }, null, 2));
-for (const line of summaryLines(choice.name, cases, others.map((o) => o.key))) console.error(line);
+if (!values.alone) for (const line of summaryLines(choice.name, cases, others.map((o) => o.key))) console.error(line);
 
 /** This benchmark again in a child process on `backend`: its printed JSON. */
 function otherRun(names: string[], backend: string, env: Record<string, string>): { cases: Record<string, unknown> } {
   const script = fileURLToPath(import.meta.url);
-  const output = execFileSync(process.execPath, ['--import', 'tsx', script, '--backend', backend, '--only', names.join(','), '--no-stock'], {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', script, '--backend', backend, '--only', names.join(','), '--alone'], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

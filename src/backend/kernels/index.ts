@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batchMatMul.ts';
+import { guardWasmHeap } from './heapGuard.ts';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum.ts';
 
 /** The kernels ours replaced (undefined: there was none), to put back for comparisons. */
@@ -11,9 +12,11 @@ const replaced = new Map<string, tf.KernelConfig | undefined>();
 
 /**
  * Registers our wasm kernels (once): `UnsortedSegmentSum` (missing) and a `BatchMatMul`
- * that stays on XNNPACK's fast path. Call after the wasm backend is set.
+ * that stays on XNNPACK's fast path; and guards the heap's allocations (./heapGuard.ts).
+ * Call after the wasm backend is set.
  */
 export function registerWasmKernels(): void {
+  guardWasmHeap(tf.backend());
   if (replaced.size > 0) return;
   const stockBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (!stockBatchMatMul) throw new Error('the wasm backend has no BatchMatMul kernel to build on');

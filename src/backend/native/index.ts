@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { guardWasmHeap } from '../kernels/heapGuard.ts';
 import { loadAddon } from './addon.ts';
 import { fusedKernelFuncs } from './fused.ts';
 import { sharedIdentity } from './identity.ts';
@@ -44,6 +45,7 @@ export function registerNativeKernels(): NativeKernels {
     return skipped(`@tensorflow/tfjs-backend-wasm is ${version_wasm}; the native kernels are written for ${PINNED_WASM_VERSION}`);
   }
   if (tf.getBackend() !== 'wasm') return skipped(`the backend is ${tf.getBackend()}, not wasm`);
+  guardWasmHeap(tf.backend()); // (also done by registerWasmKernels; once per module)
   const loaded = loadAddon();
   if (!loaded.addon) return skipped(loaded.reason);
   const kernels: string[] = [];

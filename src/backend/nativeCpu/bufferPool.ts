@@ -5,6 +5,11 @@
  * once mapped), and a training step makes the same sizes every time, so a buffer goes back
  * to the pool when its tensor is disposed and the next output of that byte length takes it.
  *
+ * Buffers of 64 KB and more come in size classes (eight per doubling, so at most 1/8 more
+ * than asked for), so that shapes that change a little from step to step (batches padded to
+ * their longest sequence, a growing prefix in generation) still find one; smaller ones are
+ * cheap to allocate and are not pooled.
+ *
  * Only buffers nothing else can see are reused: ones the native kernels allocated (owned),
  * whose values were never handed out (read by dataSync/data, or passed to a JavaScript
  * kernel, which may keep a view of them). The pool holds at most `capacity` bytes, dropping
@@ -20,16 +25,17 @@ export class BufferPool {
 
   constructor(private readonly capacity: number) {}
 
-  /** A buffer of exactly `bytes`, reused or new (uninitialised: the caller writes all of it). */
+  /** A buffer of at least `bytes`, reused or new (uninitialised: the caller writes what it uses). */
   take(bytes: number): ArrayBuffer {
-    const reused = this.bySize.get(bytes)?.pop();
+    const size = sizeClass(bytes);
+    const reused = this.bySize.get(size)?.pop();
     if (reused) {
       this.order.delete(reused);
-      this.pooledBytes -= bytes;
+      this.pooledBytes -= size;
       return reused;
     }
-    const buffer = uninitialised(bytes);
-    this.owned.add(buffer);
+    const buffer = uninitialised(size);
+    if (bytes >= MIN_POOLED) this.owned.add(buffer);
     return buffer;
   }
 
@@ -42,10 +48,9 @@ export class BufferPool {
   release(values: unknown): void {
     if (!ArrayBuffer.isView(values)) return;
     const buffer = values.buffer as ArrayBuffer;
-    const whole = values.byteOffset === 0 && values.byteLength === buffer.byteLength;
-    if (!whole || !this.owned.has(buffer) || this.exposed.has(buffer) || this.order.has(buffer)) return;
     const bytes = buffer.byteLength;
-    if (bytes === 0 || bytes > this.capacity) return;
+    if (values.byteOffset !== 0 || !this.owned.has(buffer) || this.exposed.has(buffer) || this.order.has(buffer)) return;
+    if (bytes < MIN_POOLED || bytes > this.capacity) return;
     this.order.add(buffer);
     this.pooledBytes += bytes;
     const list = this.bySize.get(bytes);
@@ -67,6 +72,19 @@ export class BufferPool {
     list.splice(list.indexOf(oldest), 1);
     if (list.length === 0) this.bySize.delete(oldest.byteLength);
   }
+}
+
+/** Below this many bytes buffers are allocated as asked and not pooled. */
+const MIN_POOLED = 2 ** 16;
+/** Size classes per doubling. */
+const CLASSES = 8;
+
+/** `bytes` rounded up to its size class: 2^e (1 + k/8) for the smallest such at least `bytes` (64 KB and up). */
+function sizeClass(bytes: number): number {
+  if (bytes < MIN_POOLED) return bytes;
+  const base = 2 ** Math.floor(Math.log2(bytes));
+  const step = base / CLASSES;
+  return Math.ceil(bytes / step) * step;
 }
 
 /** The largest buffer Buffer.allocUnsafeSlow gives (4 GiB in Node 20); larger ones are zero-filled ArrayBuffers. */

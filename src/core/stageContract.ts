@@ -112,6 +112,12 @@ export interface StageKind<S = any> {
    * changed file reruns the stage.
    */
   externalPaths?(settings: S): string[];
+  /**
+   * Paths in the output folder that only the resumption of an interrupted attempt reads (a
+   * checkpoint's optimizer state; `*` matches one name): removed when the finished folder is
+   * committed, so that the cache keeps what later stages and the evaluation read.
+   */
+  resumeOnly?: string[];
 }
 
 /** A stage kind without its `run`: what validating and planning a pipeline need (src/stages/declarations.ts). */

@@ -13,7 +13,7 @@ import type { StageInstance } from '../pipeline/types.ts';
 import { writeJsonAtomic } from '../core/io/writeAtomic.ts';
 import { makeFolder } from '../core/io/makeFolder.ts';
 import { codeVersion } from './fingerprint.ts';
-import { checkFiles, describeFiles, removeTemporaryFiles, type EntryFile } from './entryFiles.ts';
+import { checkFiles, describeFiles, removeMatching, removeTemporaryFiles, type EntryFile } from './entryFiles.ts';
 import { isProcessAlive } from './lock.ts';
 
 export const ENTRY_FILE = 'cache-entry.json';
@@ -97,13 +97,15 @@ export function preparePartial(entry: CacheEntry, fresh: boolean): string[] {
 
 /**
  * Turns the finished work folder into the cache entry: records its files (temporary ones
- * removed) in `cache-entry.json`, then renames it into place. An existing entry (a forced
+ * and those only a resumption reads, `resumeOnly`, removed) in `cache-entry.json`, then
+ * renames it into place. An existing entry (a forced
  * rerun, a damaged entry) is renamed aside first and removed once the new one is in
  * place; a failure to remove it does not undo the commit: it is returned as a warning,
  * and the next run removes the folder left aside (removeReplacedEntries).
  */
-export function commitPartial(entry: CacheEntry, instance: StageInstance): string | undefined {
+export function commitPartial(entry: CacheEntry, instance: StageInstance, resumeOnly: readonly string[] = []): string | undefined {
   removeTemporaryFiles(entry.partialDir);
+  removeMatching(entry.partialDir, resumeOnly);
   const record: EntryRecord = {
     id: instance.id,
     kind: instance.kind,

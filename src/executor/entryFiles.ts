@@ -5,7 +5,7 @@
  * removed from a work folder, never recorded.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { isTemporaryName } from '../core/io/temporaryName.ts';
 
@@ -90,5 +90,28 @@ export function removeTemporaryFiles(dir: string): string[] {
     }
   };
   visit(dir);
+  return removed.sort();
+}
+
+/**
+ * Removes what `patterns` name under `dir` (paths relative to it, `/`-separated, where a `*`
+ * segment matches any one name); returns the relative paths removed.
+ */
+export function removeMatching(dir: string, patterns: readonly string[]): string[] {
+  const removed: string[] = [];
+  const visit = (folder: string, segments: string[]) => {
+    const [first, ...rest] = segments;
+    if (!existsSync(folder) || !lstatSync(folder).isDirectory()) return;
+    for (const name of first === '*' ? readdirSync(folder) : [first]) {
+      const path = join(folder, name);
+      if (!existsSync(path)) continue;
+      if (rest.length > 0) visit(path, rest);
+      else {
+        rmSync(path, { recursive: true, force: true });
+        removed.push(path.slice(dir.length + 1).split(sep).join('/'));
+      }
+    }
+  };
+  for (const pattern of patterns) visit(dir, pattern.split('/'));
   return removed.sort();
 }

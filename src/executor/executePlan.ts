@@ -247,7 +247,7 @@ async function runInstance(run: Run, s: ScheduledInstance): Promise<void> {
     restoreSignal();
     restoreWarnings();
   }
-  const warning = commitPartial(entry, instance);
+  const warning = commitPartial(entry, instance, s.kind.resumeOnly);
   run.manifest.update(instance.id, { status: 'done', ended: now() });
   publish(run, s);
   if (warning) log(`warning: ${warning}`);

@@ -35,6 +35,9 @@ export const datasetDeclaration: StageDeclaration<DatasetSettings> = {
   },
 };
 
+/** What resuming a training stage reads and nothing else does: its checkpoints' optimizer state. */
+const TRAINING_RESUME_ONLY = ['checkpoints/*/optimizer.safetensors'];
+
 export const sftDeclaration: StageDeclaration<SftSettings> = {
   kind: 'sft',
   schema: readStageSchema('sft'),
@@ -44,6 +47,7 @@ export const sftDeclaration: StageDeclaration<SftSettings> = {
   ],
   produces: ['model'],
   externalPaths: (settings) => strings(settings.init),
+  resumeOnly: TRAINING_RESUME_ONLY,
 };
 
 export const classifierDeclaration: StageDeclaration<ClassifierSettings> = {
@@ -54,6 +58,7 @@ export const classifierDeclaration: StageDeclaration<ClassifierSettings> = {
     { path: 'init', accepts: ['model'] },
   ],
   produces: ['classifier'],
+  resumeOnly: TRAINING_RESUME_ONLY,
 };
 
 export const preferencesDeclaration: StageDeclaration<PreferencesSettings> = {
@@ -75,6 +80,7 @@ const pairwise = {
     { path: 'pairs', accepts: ['pairs'] },
   ],
   produces: ['model'],
+  resumeOnly: TRAINING_RESUME_ONLY,
 } satisfies Omit<StageDeclaration, 'kind' | 'schema'>;
 
 export const dpoDeclaration: StageDeclaration<DpoSettings> = { kind: 'dpo', schema: readStageSchema('dpo'), ...pairwise };
@@ -91,6 +97,7 @@ export const rewardModelDeclaration: StageDeclaration<RewardModelSettings> = {
     { path: 'pairs', accepts: ['pairs'] },
   ],
   produces: ['reward_model'],
+  resumeOnly: TRAINING_RESUME_ONLY,
 };
 
 export const ppoDeclaration: StageDeclaration<PpoSettings> = {
@@ -102,6 +109,8 @@ export const ppoDeclaration: StageDeclaration<PpoSettings> = {
     { path: 'reward.model', accepts: ['reward_model', 'classifier'] },
   ],
   produces: ['model'],
+  // The value function's snapshots (value/) beside the policy's checkpoints too.
+  resumeOnly: [...TRAINING_RESUME_ONLY, 'value'],
 };
 
 export const bestOfNDeclaration: StageDeclaration<BestOfNSettings> = {

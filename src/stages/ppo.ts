@@ -7,6 +7,7 @@
  *   checkpoints/step-NNNNNN/    the policy every train.checkpoint_every iterations (and at the end), a model
  *                               folder with optimizer.safetensors and trainer.json (KL controller, random state)
  *   value/step-NNNNNN.safetensors  the value function's own parameters at each checkpoint
+ *   (the optimizer state and value/ serve only a resumption: removed when the stage finishes, see resumeOnly)
  *   metrics.csv, summary.json   one row per iteration (objective/*, policy/*, loss/*, val/*), the last row
  */
 import { readPrompts } from '../data/artifacts.ts';

@@ -19,10 +19,10 @@ const script = `
   import * as tf from '@tensorflow/tfjs';
   import { initBackend } from './src/backend/index.ts';
   import { unregisterNativeKernels } from './src/backend/native/index.ts';
-  import { createModel, disposeModel, generate } from './src/model/index.ts';
+  import { createModel, disposeModel, generate, tokenLogProbs } from './src/model/index.ts';
   import { Random } from './src/core/random.ts';
   import { exampleBatch, disposeBatch } from './src/sft/examples.ts';
-  import { languageModelLoss } from './src/sft/languageModelLoss.ts';
+  import { languageModelLoss } from './src/losses/languageModel.ts';
   import { disposeGradients, modelGradients } from './src/training/gradients.ts';
   import { createOptimizer } from './src/training/optimizer.ts';
   import { imdbShape } from './bench/modelShapes.ts';
@@ -34,7 +34,7 @@ const script = `
     const optimizer = createOptimizer({ name: 'adamw', weight_decay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
     const batch = exampleBatch(Array.from({ length: B }, () => ({ ids: Array.from({ length: T }, () => random.int(config.vocabSize)), lossFrom: 1 })), 0);
     const losses = [0, 1].map(() => {
-      const { loss, grads } = modelGradients([model], () => languageModelLoss(model, batch));
+      const { loss, grads } = modelGradients([model], () => languageModelLoss(tokenLogProbs(model, { ids: batch.ids }, { training: false }), batch.lossMask));
       optimizer.step(model.params, grads, 1e-3);
       disposeGradients(grads);
       return loss;

@@ -82,6 +82,9 @@ describe('an RLHF pipeline through the CLI', function () {
       const out = join(run, 'outputs', id);
       assert.ok(existsSync(join(out, 'model', 'tokenizer.json')));
       assert.deepEqual(readdirSync(join(out, 'checkpoints')), ['step-000001', 'step-000002']);
+      // The finished entry keeps the policy at each checkpoint, not what only a resumption reads.
+      assert.deepEqual(readdirSync(join(out, 'checkpoints', 'step-000002')).sort(), ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'trainer.json']);
+      assert.equal(existsSync(join(out, 'value')), false, 'no value snapshots');
       const metrics = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
       assert.equal(metrics.length, 3);
       assert.match(metrics[0], /objective\/kl_coef/);

@@ -97,6 +97,9 @@ describe('the frontier and the report through the CLI', function () {
     assert.ok(Math.abs(Number(bon4.kl_bound) - (Math.log(4) - 3 / 4)) < 1e-4);
     for (const row of frontier) assert.ok(Number.isFinite(Number(row.reward_mean)) && Number.isFinite(Number(row.kl_mean)), JSON.stringify(row));
 
+    // The evaluation read DPO's checkpoints from finished entries that keep no optimizer state.
+    assert.deepEqual(readdirSync(join(run, 'outputs', 'dpo[beta=1]', 'checkpoints', 'step-000002')).sort(), ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'trainer.json']);
+
     const winRates: Record<string, string>[] = parse(readFileSync(join(evalDir, 'win_rates.csv'), 'utf8'), { columns: true });
     assert.deepEqual(Object.keys(winRates[0]), Object.keys(WIN_RATE_COLUMNS));
     assert.ok(winRates.every((r) => Number(r.win_rate) >= 0 && Number(r.win_rate) <= 1));

@@ -21,9 +21,14 @@ export function negativeLogLikelihood(tokenLogps: tf.Tensor2D, mask: tf.Tensor2D
 /**
  * -sum_{b,t} m_{b,t} log p_{b,t} / max(1, sum_{b,t} m_{b,t}), a scalar: the mean
  * next-token cross-entropy per target token (nats). tokenLogps (B, T), mask (B, T).
+ * `targets`: the batch's number of targets when this is a micro-batch of it (its share,
+ * src/losses/share.ts); undefined: the batch is this one.
  */
-export function languageModelLoss(tokenLogps: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.div(negativeLogLikelihood(tokenLogps, mask), tf.maximum(tf.sum(mask), 1)) as tf.Scalar);
+export function languageModelLoss(tokenLogps: tf.Tensor2D, mask: tf.Tensor2D, targets?: number): tf.Scalar {
+  return tf.tidy(() => {
+    const nll = negativeLogLikelihood(tokenLogps, mask);
+    return tf.div(nll, targets === undefined ? tf.maximum(tf.sum(mask), 1) : Math.max(1, targets)) as tf.Scalar;
+  });
 }
 
 /**
@@ -32,6 +37,7 @@ export function languageModelLoss(tokenLogps: tf.Tensor2D, mask: tf.Tensor2D): t
  * chosenLogps (B,) log pi(y_w|x), chosenCounts (B,) |y_w| (src/losses/sequenceLogps.ts).
  * It sums the sequences' sums, so it can differ from languageModelLoss in the last bits.
  */
-export function chosenNll(chosenLogps: tf.Tensor1D, chosenCounts: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.div(tf.neg(tf.sum(chosenLogps)), tf.maximum(tf.sum(chosenCounts), 1)) as tf.Scalar);
+export function chosenNll(chosenLogps: tf.Tensor1D, chosenCounts: tf.Tensor1D, batchTokens?: number): tf.Scalar {
+  // batchTokens: the batch's sum_b |y_b| when this is a micro-batch of it (its share, src/losses/share.ts)
+  return tf.tidy(() => tf.div(tf.neg(tf.sum(chosenLogps)), batchTokens === undefined ? tf.maximum(tf.sum(chosenCounts), 1) : Math.max(1, batchTokens)) as tf.Scalar);
 }

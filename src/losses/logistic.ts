@@ -1,13 +1,15 @@
 /** The classifier's loss and accuracy on logits z = the scalar head at the last token. */
 import * as tf from '@tensorflow/tfjs';
+import { batchMean } from './share.ts';
 
 /**
  * Binary cross-entropy on logits, mean over examples:
  *   -[y log sigma(z) + (1 - y) log(1 - sigma(z))] = softplus(z) - y z,
- * stable for large |z|. logits (B,), labels (B,) in {0, 1} -> scalar.
+ * stable for large |z|. logits (B,), labels (B,) in {0, 1} -> scalar. `batchSize`: the
+ * batch's when this is a micro-batch of it (its share, src/losses/share.ts).
  */
-export function logisticLoss(logits: tf.Tensor1D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.sub(tf.softplus(logits), tf.mul(labels, logits))) as tf.Scalar);
+export function logisticLoss(logits: tf.Tensor1D, labels: tf.Tensor1D, batchSize?: number): tf.Scalar {
+  return tf.tidy(() => batchMean(tf.sub(tf.softplus(logits), tf.mul(labels, logits)), batchSize));
 }
 
 /** The fraction of examples with (z > 0) == (y == 1): the accuracy at p = 0.5. */

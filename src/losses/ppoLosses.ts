@@ -5,7 +5,7 @@
  * as TRL's PPO trainer (`loss`: pg_losses, vf_losses, pg_clipfrac, approxkl).
  */
 import * as tf from '@tensorflow/tfjs';
-import { maskedMean } from './masked.ts';
+import { maskedBatchMean } from './share.ts';
 
 export interface PolicyLossInputs {
   logprobs: tf.Tensor2D; // (B, T) log pi_theta(a_t|s_t) now
@@ -22,10 +22,12 @@ export interface PolicyLossOutput {
 
 /**
  * Clipped surrogate: mean over tokens of max(-A ratio, -A clip(ratio, 1 - c, 1 + c)),
- * with ratio = exp(log pi - log pi_old) and c = cliprange.
+ * with ratio = exp(log pi - log pi_old) and c = cliprange. `batchTokens`: the minibatch's
+ * number of tokens when this is a micro-batch of it (every output its share, src/losses/share.ts).
  */
-export function policyLoss(inputs: PolicyLossInputs, cliprange: number): PolicyLossOutput {
+export function policyLoss(inputs: PolicyLossInputs, cliprange: number, batchTokens?: number): PolicyLossOutput {
   return tf.tidy(() => {
+    const maskedMean = (x: tf.Tensor, m: tf.Tensor) => maskedBatchMean(x, m, batchTokens);
     const { logprobs, oldLogprobs, advantages, mask } = inputs;
     const logRatio = tf.sub(logprobs, oldLogprobs); // (B, T)
     const ratio = tf.exp(logRatio); // (B, T)
@@ -53,10 +55,11 @@ export interface ValueLossOutput {
 
 /**
  * Clipped value loss: 0.5 mean over tokens of max((V - R)^2, (V_clip - R)^2), with
- * V_clip = V_old + clip(V - V_old, -c, c) and c = cliprangeValue.
+ * V_clip = V_old + clip(V - V_old, -c, c) and c = cliprangeValue. `batchTokens` as in policyLoss.
  */
-export function valueLoss(inputs: ValueLossInputs, cliprangeValue: number): ValueLossOutput {
+export function valueLoss(inputs: ValueLossInputs, cliprangeValue: number, batchTokens?: number): ValueLossOutput {
   return tf.tidy(() => {
+    const maskedMean = (x: tf.Tensor, m: tf.Tensor) => maskedBatchMean(x, m, batchTokens);
     const { values, oldValues, returns, mask } = inputs;
     const valuesClipped = tf.add(oldValues, tf.clipByValue(tf.sub(values, oldValues), -cliprangeValue, cliprangeValue)); // (B, T)
     const errorUnclipped = tf.sub(values, returns);

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { preferenceAccuracy } from '../losses/bradleyTerry.ts';
+import { batchMean } from '../losses/share.ts';
 import { dpoLoss, type DpoLossKind } from '../losses/dpo.ts';
 import { chosenNll } from '../losses/languageModel.ts';
 import { unlikelihoodLoss } from '../losses/unlikelihood.ts';
@@ -16,6 +17,18 @@ export interface ReferenceBatch {
   rejected: tf.Tensor1D;
 }
 
+/**
+ * The whole batch's counts when the objective sees one micro-batch of it (gradient
+ * accumulation): the loss and every metric are then the micro-batch's share of the batch's
+ * value (src/losses/share.ts), which the micro-batches' shares add up to.
+ */
+export interface BatchCounts {
+  /** The batch's number of pairs. */
+  pairs: number;
+  /** The batch's number of chosen completion tokens, sum_b |y_w| (the SFT terms' denominator). */
+  chosenTokens: number;
+}
+
 export interface PairwiseObjective {
   /** The metric columns besides loss, grad_norm and lr (evaluations log them as eval/<name>). */
   metrics: readonly string[];
@@ -23,8 +36,11 @@ export interface PairwiseObjective {
   usesRejected: boolean;
   /** Whether the loss needs the reference's log-probabilities. */
   usesReference: boolean;
-  /** The loss (a scalar, the mean over the batch) and the metrics' batch means. Called inside a tidy. */
-  loss(logps: PairLogps, reference: ReferenceBatch | undefined): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> };
+  /**
+   * The loss (a scalar, the mean over the batch) and the metrics' batch means; with `batch`,
+   * this micro-batch's shares of them. Called inside a tidy.
+   */
+  loss(logps: PairLogps, reference: ReferenceBatch | undefined, batch?: BatchCounts): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> };
 }
 
 export interface DpoObjectiveSettings {
@@ -43,7 +59,8 @@ export function dpoObjective(settings: DpoObjectiveSettings): PairwiseObjective 
     metrics: settings.sftWeight > 0 ? [...metrics, 'loss/dpo', 'loss/sft'] : metrics,
     usesRejected: true,
     usesReference: !settings.referenceFree,
-    loss(logps, reference) {
+    loss(logps, reference, batch) {
+      const mean = (x: tf.Tensor) => batchMean(x, batch?.pairs);
       const rejected = logps.rejected!;
       const zeros = tf.zerosLike(logps.chosenLogps);
       const { losses, chosenRewards, rejectedRewards } = dpoLoss(
@@ -55,18 +72,18 @@ export function dpoObjective(settings: DpoObjectiveSettings): PairwiseObjective 
         },
         { beta: settings.beta, loss: settings.loss, labelSmoothing: settings.labelSmoothing, referenceFree: settings.referenceFree },
       );
-      const dpo = losses.mean() as tf.Scalar;
+      const dpo = mean(losses);
       const margins = chosenRewards.sub(rejectedRewards);
       const values: Record<string, tf.Scalar> = {
-        'rewards/chosen': chosenRewards.mean(),
-        'rewards/rejected': rejectedRewards.mean(),
-        'rewards/margins': margins.mean(),
-        'rewards/accuracies': preferenceAccuracy(chosenRewards, rejectedRewards),
-        'logps/chosen': logps.chosenLogps.mean(),
-        'logps/rejected': rejected.logps.mean(),
+        'rewards/chosen': mean(chosenRewards),
+        'rewards/rejected': mean(rejectedRewards),
+        'rewards/margins': mean(margins),
+        'rewards/accuracies': preferenceAccuracy(chosenRewards, rejectedRewards, batch?.pairs),
+        'logps/chosen': mean(logps.chosenLogps),
+        'logps/rejected': mean(rejected.logps),
       };
       if (settings.sftWeight === 0) return { loss: dpo, metrics: values };
-      const sft = chosenNll(logps.chosenLogps, logps.chosenCounts);
+      const sft = chosenNll(logps.chosenLogps, logps.chosenCounts, batch?.chosenTokens);
       return { loss: dpo.add(sft.mul(settings.sftWeight)), metrics: { ...values, 'loss/dpo': dpo, 'loss/sft': sft } };
     },
   };
@@ -78,7 +95,10 @@ export function preferredFtObjective(): PairwiseObjective {
     metrics: ['logps/chosen'],
     usesRejected: false,
     usesReference: false,
-    loss: (logps) => ({ loss: chosenNll(logps.chosenLogps, logps.chosenCounts), metrics: { 'logps/chosen': logps.chosenLogps.mean() } }),
+    loss: (logps, _reference, batch) => ({
+      loss: chosenNll(logps.chosenLogps, logps.chosenCounts, batch?.chosenTokens),
+      metrics: { 'logps/chosen': batchMean(logps.chosenLogps, batch?.pairs) },
+    }),
   };
 }
 
@@ -93,13 +113,14 @@ export function unlikelihoodObjective(alpha: number): PairwiseObjective {
     metrics: ['logps/chosen', 'logps/rejected'],
     usesRejected: true,
     usesReference: false,
-    loss(logps) {
+    loss(logps, _reference, batch) {
+      const mean = (x: tf.Tensor) => batchMean(x, batch?.pairs);
       const rejected = logps.rejected!;
       const losses = unlikelihoodLoss(
         { policyChosenLogps: logps.chosenLogps, policyRejectedTokenLogps: rejected.tokenLogps, rejectedMask: rejected.mask },
         alpha,
       );
-      return { loss: losses.mean() as tf.Scalar, metrics: { 'logps/chosen': logps.chosenLogps.mean(), 'logps/rejected': rejected.logps.mean() } };
+      return { loss: mean(losses), metrics: { 'logps/chosen': mean(logps.chosenLogps), 'logps/rejected': mean(rejected.logps) } };
     },
   };
 }

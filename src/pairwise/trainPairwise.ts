@@ -15,9 +15,10 @@ import { optimizerFor, totalSteps, type TrainSettings } from '../training/settin
 import type { Trainee } from '../training/trainee.ts';
 import { trainLoop } from '../training/trainLoop.ts';
 import { batchSchedule } from './batch.ts';
-import { evaluatePairs, referenceBatch } from './evaluate.ts';
+import { evaluatePairs } from './evaluate.ts';
 import { onlyInput } from '../core/onlyInput.ts';
-import { pairLogps } from './logps.ts';
+import { pairwiseStepLosses } from './stepLosses.ts';
+import { microBatchSize as microBatchSizeOf } from '../training/microBatches.ts';
 import type { PairwiseObjective } from './objectives.ts';
 import { readPairsFor, type PairRecord } from '../data/pairs.ts';
 import { cachedReferenceLogps, computeReferenceLogps, type ReferenceLogps, type ReferenceOrigin } from './reference.ts';
@@ -110,6 +111,7 @@ function pairwiseTrainee(ctx: StageContext<PairwiseStageSettings>, objective: Pa
   const { model, forwardPasses, measured } = parts;
   const total = totalSteps(train, trainIndices.length);
   const schedule = batchSchedule(trainIndices.length, train.batch_size, total, ctx.random.fork());
+  const microBatchSize = microBatchSizeOf(train);
   return {
     train,
     total,
@@ -127,13 +129,11 @@ function pairwiseTrainee(ctx: StageContext<PairwiseStageSettings>, objective: Pa
       const batch = schedule[step].map((i) => trainIndices[i]);
       const batchPairs = batch.map((i) => pairs[i]);
       const batchReference = reference && select(reference, batch);
-      const out = await update(() => {
-        const logps = pairLogps(model, batchPairs, pad, { rejected: objective.usesRejected });
-        const { loss, metrics } = objective.loss(logps, referenceBatch(batchReference, 0, batch.length));
-        return { loss, kept: Object.fromEntries(objective.metrics.map((m) => [m, metrics[m]])) };
-      });
-      forwardPasses.policy++;
-      measured.last = { loss: out.loss, ...Object.fromEntries(objective.metrics.map((m) => [m, out.kept[m][0]])), grad_norm: out.gradNorm, lr: out.lr };
+      // The batch's loss, one function per micro-batch (gradient accumulation); each metric is kept as one share per micro-batch.
+      const losses = pairwiseStepLosses(model, objective, batchPairs, batchReference, { pad, microBatchSize });
+      const out = await update(losses);
+      forwardPasses.policy += losses.length;
+      measured.last = { loss: out.loss, ...Object.fromEntries(objective.metrics.map((m) => [m, sum(out.kept[m])])), grad_norm: out.gradNorm, lr: out.lr };
       return { loss: out.loss };
     },
 
@@ -169,7 +169,7 @@ async function referenceLogps(
       ctx.progress.start(pairs.length, 'reference');
       const { logps, forwardPasses } = await computeReferenceLogps(initial, pairs, {
         pad: options.pad,
-        batchSize: ctx.settings.train.batch_size,
+        batchSize: microBatchSizeOf(ctx.settings.train), // the forward passes of one micro-batch at a time
         onBatch: async (done) => {
           ctx.progress.update(done);
           await ctx.tick();
@@ -182,6 +182,10 @@ async function referenceLogps(
   });
   if (cached.origin !== 'computed') ctx.log(`reference log-probabilities from ${cached.origin === 'stage' ? 'this stage' : cached.sharedFile}`);
   return { reference: cached.logps, origin: cached.origin };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 function indicesOf(pairs: PairRecord[], split: PairRecord['split']): number[] {

@@ -1,7 +1,8 @@
 /**
  * The cross-stage rules, one named function each, run in order over the stages after
  * the schemas: references name existing stages of a kind that fits, the references make
- * no cycle, and sweeps name settings of the stage with lists of values.
+ * no cycle, sweeps name settings of the stage with lists of values, ppo samples what it
+ * can score, and micro-batches divide batches.
  */
 import { stageKind } from '../stages/index.ts';
 import type { Issue } from './issue.ts';
@@ -126,4 +127,36 @@ export function ppoSamplesWhatItScores(stages: Stages): Issue[] {
     });
 }
 
-export const RULES: Rule[] = [referencesNameStages, referencesFitKinds, referencesMakeNoCycle, sweepsNameSettings, ppoSamplesWhatItScores];
+/**
+ * train.micro_batch_size divides the batch it cuts (train.batch_size; ppo: minibatch_size),
+ * for the stage's own values and every value its sweep gives either (src/training/microBatches.ts).
+ */
+export function microBatchesDivideBatches(stages: Stages): Issue[] {
+  return kindedStages(stages).flatMap(({ name, stage, kind }) => {
+    const batchKey = kind.kind === 'ppo' ? 'minibatch_size' : 'train.batch_size';
+    const sweep = isRecord(stage.sweep) ? stage.sweep : {};
+    const sites = (key: string) => {
+      const [first, second] = key.split('.');
+      const own = second === undefined ? stage[first] : isRecord(stage[first]) ? stage[first][second] : undefined;
+      const found = own === undefined ? [] : [{ value: own, segments: key.split('.') }];
+      const swept = sweep[key];
+      if (Array.isArray(swept)) swept.forEach((value, i) => found.push({ value, segments: ['sweep', key, String(i)] }));
+      return found.filter((site): site is { value: number; segments: string[] } => Number.isInteger(site.value) && (site.value as number) > 0);
+    };
+    const batches = sites(batchKey);
+    return sites('train.micro_batch_size').flatMap((micro): Issue[] => {
+      const bad = batches.filter((batch) => batch.value % micro.value !== 0);
+      if (bad.length === 0) return [];
+      return [
+        {
+          path: toPointer(['stages', name, ...micro.segments]),
+          code: 'micro-batch',
+          message: `train.micro_batch_size ${micro.value} does not divide ${batchKey} ${bad.map((b) => b.value).join(', ')}: a step accumulates ${batchKey} / micro_batch_size micro-batches`,
+          anchor: 'value',
+        },
+      ];
+    });
+  });
+}
+
+export const RULES: Rule[] = [referencesNameStages, referencesFitKinds, referencesMakeNoCycle, sweepsNameSettings, ppoSamplesWhatItScores, microBatchesDivideBatches];

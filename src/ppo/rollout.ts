@@ -31,7 +31,7 @@ export interface Rollout extends RolloutMeasures {
   scores: number[];
 }
 
-/** Samples a completion of each prompt, scores them, and measures them under the models. */
+/** Samples a completion of each prompt, scores them, and measures them under the models, `measureChunk` rows per forward pass (default: sampling.batch_size). */
 export async function collectRollout(
   models: PpoModels,
   tokenizer: Tokenizer,
@@ -39,12 +39,13 @@ export async function collectRollout(
   prompts: { text: string; ids: number[] }[],
   sampling: SamplingSettings,
   random: Random,
+  measureChunk = sampling.batch_size,
 ): Promise<Rollout> {
   const completions = await sampleCompletions(models.policy, tokenizer, prompts.map((p) => p.ids), sampling, random);
   const texts = completions.map((c) => c.text);
   const scores = await reward.score(prompts.map((p) => p.text), texts);
   const rows = completions.map((c) => ({ prompt: c.prompt, response: c.response }));
-  const measures = await measureRollout(models, rows, { pad: tokenizer.pad, chunk: sampling.batch_size, temperature: sampling.temperature });
+  const measures = await measureRollout(models, rows, { pad: tokenizer.pad, chunk: measureChunk, temperature: sampling.temperature });
   return { rows, prompts: prompts.map((p) => p.text), completions: texts, scores, ...measures };
 }
 

@@ -25,7 +25,8 @@ import { createPpoModels, disposePpoModels, trainedModels, type PpoModels } from
 import { rolloutAdvantages, normalizeScores, sequenceKl } from '../losses/ppoRewards.ts';
 import { collectRollout, type Rollout } from './rollout.ts';
 import { explainedVariance, mean, tokenMean } from '../losses/statistics.ts';
-import { minibatches, ppoLoss, selectExamples, type PpoStepStats } from './update.ts';
+import { minibatches, ppoStepLosses, selectExamples, type PpoStepStats } from './update.ts';
+import { microBatchSize as microBatchSizeOf } from '../training/microBatches.ts';
 import { readValueCheckpoint, restoreValue, saveValueCheckpoint } from './valueCheckpoint.ts';
 import { ppoSamplingProblems } from './sampling.ts';
 
@@ -117,6 +118,9 @@ function ppoTrainee(ctx: StageContext<PpoSettings>, inputs: PpoInputs, parts: Pp
   const { models, random, controller } = parts;
   const prompts = inputs.prompts.map((text) => ({ text, ids: encodePrompt(tokenizer, text, inputs.policy.config.contextLength, s.sampling.max_new_tokens) }));
   const lossSettings = { cliprange: s.cliprange, cliprangeValue: s.cliprange_value, vfCoef: s.vf_coef, temperature: s.sampling.temperature };
+  const microBatchSize = microBatchSizeOf(s.train as TrainSettings, s.minibatch_size); // divides minibatch_size
+  // The rollout's measuring forward passes (policy, values, reference) take at most a micro-batch's rows at a time too.
+  const measureChunk = s.train.micro_batch_size === undefined ? s.sampling.batch_size : Math.min(s.sampling.batch_size, microBatchSize);
   let last: PpoRow | undefined;
 
   const trainee: Trainee = {
@@ -134,7 +138,7 @@ function ppoTrainee(ctx: StageContext<PpoSettings>, inputs: PpoInputs, parts: Pp
     async step(iteration, update) {
       const started = performance.now();
       // Rollout: a completion of each of rollout_batch prompts, scored and measured before any update.
-      const rollout = await collectRollout(models, tokenizer, reward, drawPrompts(prompts, s.rollout_batch, random), s.sampling, random);
+      const rollout = await collectRollout(models, tokenizer, reward, drawPrompts(prompts, s.rollout_batch, random), s.sampling, random, measureChunk);
 
       // Per-token rewards (KL penalty, score at the last token), GAE advantages and returns.
       const klCoef = controller.value;
@@ -147,11 +151,9 @@ function ppoTrainee(ctx: StageContext<PpoSettings>, inputs: PpoInputs, parts: Pp
       let lr = 0;
       for (let epoch = 0; epoch < s.ppo_epochs; epoch++) {
         for (const indices of minibatches(rollout.rows.length, s.minibatch_size, random)) {
-          const out = await update(() => {
-            const { loss, stats } = ppoLoss(models, selectExamples(examples, indices), tokenizer.pad, lossSettings);
-            return { loss, kept: stats };
-          });
-          const measured = Object.fromEntries(Object.entries(out.kept).map(([name, [value]]) => [name, value]));
+          // The minibatch's loss, one function per micro-batch (gradient accumulation); each statistic is kept as one share per micro-batch.
+          const out = await update(ppoStepLosses(models, selectExamples(examples, indices), tokenizer.pad, lossSettings, microBatchSize));
+          const measured = Object.fromEntries(Object.entries(out.kept).map(([name, shares]) => [name, shares.reduce((a, b) => a + b, 0)]));
           steps.push({ loss: out.loss, ...measured, grad_norm: out.gradNorm } as PpoStepStats);
           lr = out.lr;
           await ctx.tick();

@@ -2,7 +2,8 @@
  * PPO's optimisation phase: shuffled minibatches of a rollout, and the loss of each, the
  * clipped surrogate policy loss plus vf_coef times the clipped value loss
  * (src/losses/ppoLosses.ts). The training loop takes one optimizer update on each
- * (src/training/update.ts: gradients, clipping, the non-finite rule).
+ * (src/training/update.ts: gradients, clipping, the non-finite rule), accumulating the
+ * gradients of its micro-batches (train.micro_batch_size, src/training/microBatches.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { policyLoss, valueLoss } from '../losses/ppoLosses.ts';
@@ -10,6 +11,8 @@ import type { Random } from '../core/random.ts';
 import { disposeBatch, rolloutBatch, scatterTensor, type RolloutRow } from './batch.ts';
 import { policyAndValues } from './forward.ts';
 import type { PpoModels } from './models.ts';
+import { microBatches } from '../training/microBatches.ts';
+import type { LossOutput } from '../training/update.ts';
 
 /** The rollout rows a minibatch trains on, with what the rollout measured (ragged, one number per response token). */
 export interface PpoExamples {
@@ -62,6 +65,8 @@ export function selectExamples(examples: PpoExamples, indices: readonly number[]
 /**
  * The minibatch loss, loss/policy + vf_coef * loss/value, and its statistics as kept
  * scalars (the caller disposes them). Padded to `width` columns when larger than needed.
+ * `batchTokens`: the minibatch's number of response tokens when `examples` are a
+ * micro-batch of it; the loss and the statistics are then its shares (src/losses/share.ts).
  */
 export function ppoLoss(
   models: PpoModels,
@@ -69,6 +74,7 @@ export function ppoLoss(
   pad: number,
   settings: PpoLossSettings,
   width = 0,
+  batchTokens?: number,
 ): { loss: tf.Scalar; stats: Record<Exclude<keyof PpoStepStats, 'grad_norm' | 'loss'>, tf.Scalar> } {
   const batch = rolloutBatch(examples.rows, pad, width);
   try {
@@ -76,8 +82,8 @@ export function ppoLoss(
       const T = batch.ids.shape[1];
       const { logprobs, values } = policyAndValues(models, batch, settings.temperature); // (B, T-1) each
       const column = (ragged: number[][]) => scatterTensor(ragged, examples.rows, T); // (B, T-1)
-      const policy = policyLoss({ logprobs, oldLogprobs: column(examples.oldLogprobs), advantages: column(examples.advantages), mask: batch.mask }, settings.cliprange);
-      const value = valueLoss({ values, oldValues: column(examples.oldValues), returns: column(examples.returns), mask: batch.mask }, settings.cliprangeValue);
+      const policy = policyLoss({ logprobs, oldLogprobs: column(examples.oldLogprobs), advantages: column(examples.advantages), mask: batch.mask }, settings.cliprange, batchTokens);
+      const value = valueLoss({ values, oldValues: column(examples.oldValues), returns: column(examples.returns), mask: batch.mask }, settings.cliprangeValue, batchTokens);
       return {
         loss: tf.add(policy.loss, tf.mul(value.loss, settings.vfCoef)) as tf.Scalar,
         stats: {
@@ -92,4 +98,21 @@ export function ppoLoss(
   } finally {
     disposeBatch(batch);
   }
+}
+
+/**
+ * A minibatch's loss as the training loop's update takes it: one function per micro-batch
+ * of `microBatchSize` rows, each its share of the minibatch's token means (every one of
+ * them divided by the minibatch's response tokens), so that the shares of the loss and of
+ * each statistic add up to the minibatch's: a statistic's value is the sum of what the
+ * update reads back for it.
+ */
+export function ppoStepLosses(models: PpoModels, examples: PpoExamples, pad: number, settings: PpoLossSettings, microBatchSize: number): (() => LossOutput)[] {
+  const chunks = microBatches(examples.rows.map((_, i) => i), microBatchSize);
+  // One micro-batch: the plain means, as without accumulation; several: each its share.
+  const tokens = chunks.length > 1 ? examples.rows.reduce((n, row) => n + row.response.length, 0) : undefined;
+  return chunks.map((indices) => () => {
+    const { loss, stats } = ppoLoss(models, selectExamples(examples, indices), pad, settings, 0, tokens);
+    return { loss, kept: stats };
+  });
 }

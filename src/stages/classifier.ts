@@ -6,16 +6,17 @@
  * The backbone is new (`model` and `tokenizer`) or an upstream model stage's (`init`).
  * Its model/ is what `reward: {kind: classifier}` loads.
  */
-import * as tf from '@tensorflow/tfjs';
 import { readTexts, type TextRecord } from '../data/artifacts.ts';
 import { StageError } from '../core/errors.ts';
-import { createModel, disposeModel, lastTokenScores, loadStageModel, modelDir, resolveConfig, saveModel, withScalarHead, type GPT } from '../model/index.ts';
+import { createModel, disposeModel, loadStageModel, modelDir, resolveConfig, saveModel, withScalarHead, type GPT } from '../model/index.ts';
 import { batchAt } from '../training/batches.ts';
 import { evaluateLabelled } from '../rewards/scalarHeadEvaluate.ts';
-import { logisticAccuracy, logisticLoss } from '../losses/logistic.ts';
+import { logisticAccuracy } from '../losses/logistic.ts';
 import { mean } from '../losses/statistics.ts';
 import { ScalarScorer } from '../rewards/scorer.ts';
-import { encodeForScore, padRight } from '../rewards/sequences.ts';
+import { encodeForScore } from '../rewards/sequences.ts';
+import { classifierStepLosses } from '../rewards/stepLosses.ts';
+import { microBatchSize as microBatchSizeOf } from '../training/microBatches.ts';
 import { resume } from '../training/resume.ts';
 import { onlyInput } from '../core/onlyInput.ts';
 import { buildTokenizer, tokenizerOptions, type Tokenizer } from '../tokenizer/index.ts';
@@ -42,6 +43,7 @@ export const classifier: StageKind<ClassifierSettings> = {
     const heldOut = labelled(await readTexts(dataDir, 'test'), dataDir, 'test');
     const evalTexts = heldOut.slice(0, train.eval_size);
     const total = totalSteps(train, trainTexts.length);
+    const microBatchSize = microBatchSizeOf(train);
 
     // Resume from the last checkpoint that loads, or start a backbone with a new scalar head.
     const optimizer = optimizerFor(train);
@@ -67,13 +69,10 @@ export const classifier: StageKind<ClassifierSettings> = {
         async step(step, update) {
           const { indices, epoch } = batchAt(trainTexts.length, train.batch_size, step, ctx.seed);
           const batch = indices.map((i) => trainTexts[i]);
-          const sequences = batch.map((t) => encodeForScore(tokenizer, t.text, model.config.contextLength));
+          const examples = batch.map((t) => ({ ids: encodeForScore(tokenizer, t.text, model.config.contextLength), label: t.label }));
           const labels = batch.map((t) => t.label);
-          const out = await update(() => {
-            const { ids, attentionMask } = padRight(sequences, tokenizer.pad);
-            const logits = lastTokenScores(model, ids, attentionMask); // (B,)
-            return { loss: logisticLoss(logits, tf.tensor1d(labels)), kept: { logits } };
-          });
+          // The batch's loss, one function per micro-batch (gradient accumulation).
+          const out = await update(classifierStepLosses(model, examples, { pad: tokenizer.pad, microBatchSize }));
           row = { epoch, loss: out.loss, accuracy: logisticAccuracy(out.kept.logits, labels), grad_norm: out.gradNorm, lr: out.lr };
           return { loss: out.loss };
         },

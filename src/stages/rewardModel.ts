@@ -9,14 +9,15 @@
  * Its model/ is what `reward: {kind: reward_model}` loads.
  */
 import { StageError } from '../core/errors.ts';
-import { bradleyTerryLoss } from '../losses/bradleyTerry.ts';
 import { mean } from '../losses/statistics.ts';
-import { disposeModel, lastTokenScores, loadStageModel, modelDir, saveModel, withScalarHead, type GPT } from '../model/index.ts';
+import { disposeModel, loadStageModel, modelDir, saveModel, withScalarHead, type GPT } from '../model/index.ts';
 import { readPairs, type PairRecord } from '../data/pairs.ts';
 import { batchAt } from '../training/batches.ts';
 import { evaluatePairs } from '../rewards/scalarHeadEvaluate.ts';
 import { ScalarScorer } from '../rewards/scorer.ts';
-import { encodeForScore, joinPromptAndCompletion, padRight } from '../rewards/sequences.ts';
+import { encodeForScore, joinPromptAndCompletion } from '../rewards/sequences.ts';
+import { rewardModelStepLosses } from '../rewards/stepLosses.ts';
+import { microBatchSize as microBatchSizeOf } from '../training/microBatches.ts';
 import { onlyInput } from '../core/onlyInput.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import { resume } from '../training/resume.ts';
@@ -39,6 +40,7 @@ export const reward_model: StageKind<RewardModelSettings> = {
     if (trainPairs.length === 0) throw new StageError(`${pairsDir}: no train pairs to learn from`, 'give the preferences stage more prompts, or a smaller tie margin');
     const evalPairs = heldOut.slice(0, train.eval_size);
     const total = totalSteps(train, trainPairs.length);
+    const microBatchSize = microBatchSizeOf(train);
 
     // Resume from the last checkpoint that loads, or start from the init model with a new scalar head.
     const optimizer = optimizerFor(train);
@@ -62,18 +64,11 @@ export const reward_model: StageKind<RewardModelSettings> = {
         tokenizer,
 
         async step(step, update) {
-          // Batch: chosen rows then rejected rows, one forward pass.
+          // Batch: per micro-batch (gradient accumulation), its chosen rows then its rejected rows, one forward pass.
           const { indices, epoch } = batchAt(trainPairs.length, train.batch_size, step, ctx.seed);
-          const batch = indices.map((i) => trainPairs[i]);
-          const sequences = pairSequences(batch, tokenizer, model.config.contextLength);
-          const B = batch.length;
-          const out = await update(() => {
-            const { ids, attentionMask } = padRight(sequences, tokenizer.pad);
-            const r = lastTokenScores(model, ids, attentionMask); // (2B,)
-            return { loss: bradleyTerryLoss(r.slice(0, B), r.slice(B, B), margin), kept: { rewards: r } };
-          });
-          const chosen = out.kept.rewards.slice(0, B);
-          const rejected = out.kept.rewards.slice(B, 2 * B);
+          const batch = pairSequences(indices.map((i) => trainPairs[i]), tokenizer, model.config.contextLength);
+          const out = await update(rewardModelStepLosses(model, batch, { pad: tokenizer.pad, microBatchSize, margin }));
+          const { chosen, rejected } = out.kept;
           row = {
             epoch,
             loss: out.loss,
@@ -109,9 +104,8 @@ async function startingModel(ctx: StageContext<RewardModelSettings>): Promise<{ 
   return { model: withScalarHead(init.model, ctx.seed), tokenizer: init.tokenizer };
 }
 
-/** [bos, x y_w] for each pair, then [bos, x y_l] for each, cut to the context. */
-function pairSequences(pairs: readonly PairRecord[], tokenizer: Tokenizer, contextLength: number): number[][] {
-  const encode = (completion: 'chosen' | 'rejected') =>
-    pairs.map((p) => encodeForScore(tokenizer, joinPromptAndCompletion(p.prompt, p[completion]), contextLength));
-  return [...encode('chosen'), ...encode('rejected')];
+/** [bos, x y_w] and [bos, x y_l] of each pair, cut to the context. */
+function pairSequences(pairs: readonly PairRecord[], tokenizer: Tokenizer, contextLength: number): { chosen: number[]; rejected: number[] }[] {
+  const encode = (p: PairRecord, completion: 'chosen' | 'rejected') => encodeForScore(tokenizer, joinPromptAndCompletion(p.prompt, p[completion]), contextLength);
+  return pairs.map((p) => ({ chosen: encode(p, 'chosen'), rejected: encode(p, 'rejected') }));
 }

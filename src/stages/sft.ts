@@ -15,8 +15,7 @@ import { readPrompts, readTexts } from '../data/artifacts.ts';
 import { writeJsonl } from '../core/io/jsonl.ts';
 import type { Split } from '../data/settings.ts';
 import { StageError } from '../core/errors.ts';
-import { disposeModel, modelDir, parameterCount, saveModel, tokenLogProbs, type GPT } from '../model/index.ts';
-import { languageModelLoss } from '../losses/languageModel.ts';
+import { disposeModel, modelDir, parameterCount, saveModel, type GPT } from '../model/index.ts';
 import { Random } from '../core/random.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import type { Optimizer } from '../training/optimizer.ts';
@@ -28,7 +27,9 @@ import { trainLoop } from '../training/trainLoop.ts';
 import type { UpdateResult } from '../training/update.ts';
 import type { SftSettings } from '../core/settings/sft.ts';
 import { heldOutLoss, sampleCompletions, type HeldOut } from '../sft/evaluate.ts';
-import { disposeBatch, exampleBatch, promptCompletionExamples, textExamples, type Example } from '../sft/examples.ts';
+import { promptCompletionExamples, textExamples, type Example } from '../sft/examples.ts';
+import { sftStepLosses } from '../sft/stepLosses.ts';
+import { microBatchSize as microBatchSizeOf } from '../training/microBatches.ts';
 import { startingPoint } from '../sft/startingPoint.ts';
 import type { StageContext, StageKind } from '../core/stageContract.ts';
 import { sftDeclaration } from './declarations.ts';
@@ -129,6 +130,7 @@ async function sftTrainee(ctx: StageContext<SftSettings>, dataDir: string, parts
   const total = totalSteps(train, trainExamples.length);
   const perEpoch = Math.max(1, Math.ceil(trainExamples.length / train.batch_size));
   const batchAt = batchOrder(trainExamples, train.batch_size, perEpoch, seeds.order);
+  const microBatchSize = microBatchSizeOf(train);
   ctx.log(
     `${parameterCount(model)} parameters, vocabulary ${tokenizer.vocabSize}, context ${model.config.contextLength}; ` +
       `${trainExamples.length} train and ${evalExamples.length} held-out examples; ${total} steps`,
@@ -151,12 +153,9 @@ async function sftTrainee(ctx: StageContext<SftSettings>, dataDir: string, parts
 
     async step(step, update) {
       const stepStarted = performance.now();
-      const batch = exampleBatch(batchAt(step), tokenizer.pad);
-      try {
-        last = await update(() => ({ loss: languageModelLoss(tokenLogProbs(model, { ids: batch.ids }, { training: true, random: trainRandom }), batch.lossMask) }));
-      } finally {
-        disposeBatch(batch);
-      }
+      // The batch's loss, one function per micro-batch (gradient accumulation).
+      const batch = sftStepLosses(model, batchAt(step), { pad: tokenizer.pad, microBatchSize, random: trainRandom });
+      last = await update(batch.losses);
       const seconds = (performance.now() - stepStarted) / 1000;
       window = { loss: window.loss + last.loss, steps: window.steps + 1, tokens: window.tokens + batch.tokens, seconds: window.seconds + seconds };
       progress.trainTokens += batch.tokens;

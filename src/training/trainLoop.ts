@@ -6,7 +6,8 @@
  *   evaluate the starting model (sft), then per step from the resumed one:
  *     step       the stage's batch, and per optimizer update:
  *                  lr             warm-up and decay over the updates (schedule.ts)
- *                  loss, grads    the stage's loss, its gradients
+ *                  loss, grads    the stage's loss, its gradients (summed over its micro-batches:
+ *                                 gradient accumulation, microBatches.ts)
  *                  clip           by global norm
  *                  non-finite     a NaN or infinite loss or norm stops the stage (nonFinite.ts)
  *                  optimizer step

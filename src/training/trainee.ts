@@ -9,10 +9,13 @@ import type { Tokenizer } from '../tokenizer/index.ts';
 import type { Checkpoint } from './checkpoints.ts';
 import type { Optimizer } from './optimizer.ts';
 import type { TrainSettings } from './settings.ts';
-import type { LossOutput, UpdateResult } from './update.ts';
+import type { LossFunctions, UpdateResult } from './update.ts';
 
-/** One optimizer update on the loss `lossOf` gives (see update.ts); the loop stops the stage if it is not finite. */
-export type Update = (lossOf: () => LossOutput) => Promise<UpdateResult>;
+/**
+ * One optimizer update on the loss `lossOf` gives, or on the sum of its micro-batches'
+ * losses (gradient accumulation; see update.ts); the loop stops the stage if it is not finite.
+ */
+export type Update = (lossOf: LossFunctions) => Promise<UpdateResult>;
 
 export interface Trainee {
   train: TrainSettings;

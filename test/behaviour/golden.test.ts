@@ -77,10 +77,17 @@ describe('behaviour pinned across refactors', function () {
   });
   after(() => rmSync(runsDir, { recursive: true, force: true }));
 
-  for (const { backend, file } of RECORDINGS) {
-    it(`gives the recorded metrics rows and weights for sft, dpo, reward_model and ppo on ${backend}`, function () {
-      const outputs = join(runsDir, backend);
-      const run = spawnSync(process.execPath, [bin, join(fixture, 'pipeline.yaml'), '--runs-dir', outputs, '--backend', backend], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  // Gradient accumulation (train.micro_batch_size) gives the whole batch's updates: the same recorded metrics.
+  const MICRO_BATCHES = ['stages.sft.train.micro_batch_size=4', 'stages.dpo.train.micro_batch_size=2', 'stages.rm.train.micro_batch_size=2', 'stages.ppo.train.micro_batch_size=1'];
+  const runs = [
+    ...RECORDINGS.map((recording) => ({ ...recording, set: [] as string[], what: '' })),
+    { ...RECORDINGS[0], set: MICRO_BATCHES, what: ' with micro-batches of a half to a quarter of each batch (gradient accumulation)' },
+  ];
+  for (const { backend, file, set, what } of runs) {
+    it(`gives the recorded metrics rows${set.length > 0 ? "" : " and weights"} for sft, dpo, reward_model and ppo on ${backend}${what}`, function () {
+      const outputs = join(runsDir, `${backend}${set.length > 0 ? '-micro' : ''}`);
+      const args = [bin, join(fixture, 'pipeline.yaml'), '--runs-dir', outputs, '--backend', backend, ...set.flatMap((s) => ['--set', s])];
+      const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
       if (run.status === 2 && /cannot be used/.test(run.stderr)) {
         console.log(`      skipping ${backend}: ${run.stderr.trim().split('\n')[0]}`);
         this.skip();
@@ -95,7 +102,7 @@ describe('behaviour pinned across refactors', function () {
       }
       const actual = record(join(outputs, 'golden', runId, 'outputs'));
       const recordNow = process.env.DPO_RUN_RECORD_GOLDEN;
-      if (recordNow === '1' || recordNow?.split(',').includes(backend)) {
+      if (set.length === 0 && (recordNow === '1' || recordNow?.split(',').includes(backend))) {
         writeFileSync(file, `${JSON.stringify(actual, null, 1)}\n`);
         return;
       }
@@ -108,6 +115,10 @@ describe('behaviour pinned across refactors', function () {
           for (const key of Object.keys(row)) close(got.metrics[i][key], row[key], `${stage} row ${i} ${key}`);
         });
         assert.deepEqual(Object.keys(got.weights), Object.keys(want.weights), `${stage}: tensor names`);
+        // With micro-batches only the metrics: Adam's first steps move a weight by about lr * sign(g), so where a
+        // gradient is near 0 the summation's rounding shows in the weights (test/training/microBatches.test.ts
+        // compares them after one step with a smooth optimizer).
+        if (set.length > 0) continue;
         for (const name of Object.keys(want.weights)) {
           want.weights[name].forEach((value, j) => close(got.weights[name][j], value, `${stage} ${name}[${j}]`));
         }

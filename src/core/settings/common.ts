@@ -49,6 +49,10 @@ export interface TrainSettings {
    */
   batch_size: number;
   /**
+   * Gradient accumulation (TRL's gradient_accumulation_steps = batch_size / micro_batch_size): each step runs the forward and backward passes over micro-batches of this many examples, one at a time, sums their gradients and takes one clipped optimizer step, the same update as the whole batch's (up to float rounding) in the memory of one micro-batch. Must divide batch_size (PPO: minibatch_size, and it also bounds the rollout's measuring forward passes). Unset: the whole batch at once.
+   */
+  micro_batch_size?: number;
+  /**
    * Passes over the training data (a fraction stops part-way).
    */
   epochs: number;

@@ -60,7 +60,7 @@ export function estimatePlan(plan: Plan, traits: BackendTraits): Map<string, Mem
 /** `mem ~1.9 GB (weights 0.5, grads 0.5, optimizer 1.0, activations 0.3) of the machine's 16 GB`. */
 export function describeMemory(estimate: MemoryEstimate, limit: MemoryLimit): string {
   const unit = estimate.total >= 2 ** 30 ? { size: 2 ** 30, name: 'GB' } : { size: 2 ** 20, name: 'MB' };
-  const amount = (bytes: number) => { const v = bytes / unit.size; return v >= 10 ? v.toFixed(0) : v.toFixed(1); };
+  const amount = (bytes: number) => { const v = bytes / unit.size; return v >= 10 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(1) : v.toFixed(2); };
   const parts = (['weights', 'grads', 'optimizer', 'activations', 'caches'] as const).filter((p) => estimate[p] > 0).map((p) => `${p} ${amount(estimate[p])}`);
   const verdict = limit.bytes !== undefined && estimate.total > limit.bytes ? ': does not fit' : '';
   return `mem ~${amount(estimate.total)} ${unit.name} (${parts.join(', ')}) ${limit.label}${verdict}`;

@@ -107,3 +107,8 @@ export function describeBackend(choice: BackendChoice): string {
     : '';
   return `backend: ${choice.name} via ${choice.provider}${native}` + (skipped ? ` (passed over ${skipped})` : '');
 }
+
+/** The bytes TensorFlow.js's tensors hold now (on wasm: of its heap). */
+export function bytesInUse(): number {
+  return tf.memory().numBytes;
+}

@@ -49,8 +49,13 @@ Options of a run:
   --force STAGE,...|all     rerun these stages even if the cache holds them; their old
                             cache entries are replaced only when the rerun succeeds
   --dry-run                 print every stage instance in order, its cache entry
-                            (kind-fingerprint) and whether the cache holds it, on stdout;
-                            run nothing (a missing data file or model folder: exit 2)
+                            (kind-fingerprint), whether the cache holds it, and its memory
+                            estimate (mem ~1.9 GB (weights, grads, optimizer, activations,
+                            caches) of the machine's N GB, or of the wasm heap's 3.5 GB), on
+                            stdout; run nothing (a missing data file or model folder: exit 2)
+  --skip-memory-check       run even when a stage instance's memory estimate exceeds what
+                            the backend can use (a run stops before any stage, exit 2,
+                            otherwise); also DPO_RUN_SKIP_MEMORY_CHECK=1
   --runs-dir DIR            where runs and the cache go (default: runs/)
   --backend NAME            auto, tensorflow-gpu, tensorflow, wasm or cpu (default: the
                             pipeline's backend, else auto)

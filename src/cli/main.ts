@@ -97,6 +97,7 @@ const runOptions = {
   backend: { type: 'string' },
   launcher: { type: 'string' },
   wait: { type: 'boolean' },
+  'skip-memory-check': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -126,6 +127,7 @@ async function run(argv: string[]): Promise<number> {
     argv,
     launcher: values.launcher ?? 'local',
     wait: values.wait ?? false,
+    skipMemoryCheck: values['skip-memory-check'] ?? false,
   });
 }
 

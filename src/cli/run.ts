@@ -11,7 +11,8 @@ import { EXIT, UserError } from '../core/errors.ts';
 import { safeName } from '../core/io/safeName.ts';
 import { formatDiagnostics, loadPipeline, type Plan } from '../pipeline/index.ts';
 import { describeDryRun, exitCodeOf, processOutput, type Output, type RunResult } from '../executor/index.ts';
-import { scheduleRun } from '../executor/schedule.ts';
+import { scheduleRun, type ScheduledInstance } from '../executor/schedule.ts';
+import { memoryError, memoryLimit, SKIP_MEMORY_CHECK_ENV, type MemoryLimit } from '../executor/memoryCheck.ts';
 
 export interface RunOptions {
   file: string;
@@ -29,6 +30,8 @@ export interface RunOptions {
   launcher?: string;
   /** With --launcher slurm: follow the jobs until the run ends. */
   wait?: boolean;
+  /** Run even when a stage instance's memory estimate exceeds what the backend can use (also DPO_RUN_SKIP_MEMORY_CHECK=1). */
+  skipMemoryCheck?: boolean;
 }
 
 const LAUNCHERS = ['local', 'slurm'];
@@ -55,17 +58,18 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   }
 
   if (options.dryRun) {
-    const lines = [...notes.map((note) => `note: ${note}`), ...plans.flatMap((plan) => describeDryRun(plan, runsDir, selection))];
+    const lines = [...notes.map((note) => `note: ${note}`), ...plans.flatMap((plan) => describeDryRun(plan, runsDir, selection, options.backend ?? plan.backend))];
     process.stdout.write(lines.join('\n') + '\n');
     return EXIT.ok;
   }
-  for (const plan of plans) scheduleRun(plan, runsDir, selection); // --only/--force name real stages
+  const schedules = plans.map((plan) => scheduleRun(plan, runsDir, selection)); // --only/--force name real stages
   for (const note of notes) output.write(`note: ${note}\n`);
 
-  const { describeBackend, initBackend } = await import('../backend/index.ts');
+  const { bytesInUse, describeBackend, initBackend } = await import('../backend/index.ts');
   const { executePlan, executeSweep, interruptOnSignals } = await import('../executor/index.ts');
   const backend = await initBackend((options.backend ?? plans[0].backend) as Parameters<typeof initBackend>[0]);
   output.write(describeBackend(backend) + '\n');
+  checkMemory(plans, schedules, memoryLimit(backend.name, backend.provider, backend.name === 'wasm' ? bytesInUse() : 0), options, output);
 
   const interruption = interruptOnSignals(output);
   const invocation = { command: commandLine(options.argv ?? []), set: options.set, sweep: options.sweep };
@@ -82,6 +86,18 @@ export async function runCommand(options: RunOptions, output: Output = processOu
     return exitCodeOf[result.status];
   } finally {
     interruption.dispose();
+  }
+}
+
+/** Stops the run (exit 2) before any stage runs when an instance it would compute cannot fit; with the override, says so and goes on. */
+function checkMemory(plans: Plan[], schedules: ScheduledInstance[][], limit: MemoryLimit, options: RunOptions, output: Output): void {
+  for (const [i, plan] of plans.entries()) {
+    const runs = schedules[i].filter((s) => s.selected && (s.forced || !s.cached)).map((s) => s.instance);
+    const error = memoryError(plan, runs, limit);
+    if (!error) continue;
+    if (!options.skipMemoryCheck && process.env[SKIP_MEMORY_CHECK_ENV] !== '1') throw error;
+    output.write(`warning: ${error.message.split('\n')[0]}; running anyway (memory check skipped)\n`);
+    return;
   }
 }
 

@@ -3,6 +3,7 @@
  * stage: it reads the output folders of the stages it references from `ctx.inputs`.
  */
 import type { Random } from './random.ts';
+import type { MemoryNeeds, ModelDims, ModelOf } from './memoryNeeds.ts';
 
 /** A JSON Schema object (draft-07), as read from `schemas/<kind>.schema.json`. */
 export type JsonSchema = Record<string, unknown>;
@@ -118,6 +119,13 @@ export interface StageKind<S = any> {
    * committed, so that the cache keeps what later stages and the evaluation read.
    */
   resumeOnly?: string[];
+  /**
+   * The dimensions of the model this kind's output holds (kinds that produce a model,
+   * classifier or reward model), from its settings, a config.json, or `modelOf` an input.
+   */
+  modelDims?(settings: S, modelOf: ModelOf): ModelDims | undefined;
+  /** What an instance holds in memory at its largest, for the estimate of `--dry-run` and the check before a run. */
+  memory?(settings: S, modelOf: ModelOf): MemoryNeeds | undefined;
 }
 
 /** A stage kind without its `run`: what validating and planning a pipeline need (src/stages/declarations.ts). */

@@ -1,8 +1,10 @@
 /**
  * `--dry-run`: the plan as the executor would run it, one line per instance in order,
- * with its cache entry and what would happen to it. Nothing is written.
+ * with its cache entry, what would happen to it, and its memory estimate against what the
+ * backend can use (./memoryCheck.ts). Nothing is written.
  */
 import type { Plan } from '../pipeline/types.ts';
+import { describeMemory, estimatePlan, memoryLimit, traitsOf } from './memoryCheck.ts';
 import { scheduleRun, type ScheduledInstance, type Selection } from './schedule.ts';
 
 export function actionOf(s: ScheduledInstance): string {
@@ -12,14 +14,17 @@ export function actionOf(s: ScheduledInstance): string {
   return s.cached ? 'cached' : 'run';
 }
 
-/** The lines of a dry run of `plan`. */
-export function describeDryRun(plan: Plan, runsDir: string, selection: Selection): string[] {
+/** The lines of a dry run of `plan`, its memory estimated for `backend` (the one asked for: `auto` is not resolved). */
+export function describeDryRun(plan: Plan, runsDir: string, selection: Selection, backend = plan.backend): string[] {
   const scheduled = scheduleRun(plan, runsDir, selection);
+  const limit = memoryLimit(backend);
+  const estimates = estimatePlan(plan, traitsOf(backend));
   const sweep = Object.keys(plan.runSweep).length > 0 ? ` ${JSON.stringify(plan.runSweep)}` : '';
   const width = Math.max(...scheduled.map((s) => s.instance.id.length), 2);
   const lines = [`${plan.name}${sweep}: ${scheduled.length} stage instances`];
   for (const s of scheduled) {
-    lines.push(`  ${s.instance.id.padEnd(width)}  ${s.entry.name}  ${actionOf(s)}`);
+    const estimate = estimates.get(s.instance.id);
+    lines.push(`  ${s.instance.id.padEnd(width)}  ${s.entry.name}  ${actionOf(s)}${estimate ? `  ${describeMemory(estimate, limit)}` : ''}`);
   }
   return lines;
 }

@@ -7,6 +7,8 @@
  * that file when an instance of the kind first runs.
  */
 import type { StageDeclaration } from '../core/stageContract.ts';
+import type { HeldModel, MemoryNeeds, ModelOf, TrainedForward } from '../core/memoryNeeds.ts';
+import type { TrainSettings } from '../core/settings/common.ts';
 import { readStageSchema } from '../core/stageSchema.ts';
 import type { BestOfNSettings } from '../core/settings/bestOfN.ts';
 import type { ClassifierSettings } from '../core/settings/classifier.ts';
@@ -20,6 +22,7 @@ import type { RewardModelSettings } from '../core/settings/rewardModel.ts';
 import type { SftSettings } from '../core/settings/sft.ts';
 import type { UnlikelihoodSettings } from '../core/settings/unlikelihood.ts';
 import { datasetSchema, type DatasetSettings } from '../data/settings.ts';
+import { folderDims, frozen, samplingNeeds, scratchDims, stepSequences, trainingNeeds } from './memoryNeeds.ts';
 
 const strings = (...values: unknown[]): string[] => values.filter((v): v is string => typeof v === 'string');
 
@@ -48,6 +51,11 @@ export const sftDeclaration: StageDeclaration<SftSettings> = {
   produces: ['model'],
   externalPaths: (settings) => strings(settings.init),
   resumeOnly: TRAINING_RESUME_ONLY,
+  modelDims: (settings, modelOf) =>
+    settings.init !== undefined ? folderDims(settings.init) : settings.init_stage !== undefined ? modelOf('init_stage') : settings.model && scratchDims(settings.model, settings.tokenizer),
+  memory(settings, modelOf) {
+    return trainingNeeds(this.modelDims!(settings, modelOf), settings.train, { sequences: stepSequences(settings.train), scalarHead: false, reference: false });
+  },
 };
 
 export const classifierDeclaration: StageDeclaration<ClassifierSettings> = {
@@ -59,6 +67,10 @@ export const classifierDeclaration: StageDeclaration<ClassifierSettings> = {
   ],
   produces: ['classifier'],
   resumeOnly: TRAINING_RESUME_ONLY,
+  modelDims: (settings, modelOf) => (settings.init !== undefined ? modelOf('init') : settings.model && scratchDims(settings.model, settings.tokenizer)),
+  memory(settings, modelOf) {
+    return trainingNeeds(this.modelDims!(settings, modelOf), settings.train, { sequences: stepSequences(settings.train), scalarHead: true, reference: false });
+  },
 };
 
 export const preferencesDeclaration: StageDeclaration<PreferencesSettings> = {
@@ -71,23 +83,34 @@ export const preferencesDeclaration: StageDeclaration<PreferencesSettings> = {
   ],
   produces: ['pairs'],
   externalPaths: (settings) => strings(settings.source?.path),
+  memory: (settings, modelOf) =>
+    settings.source !== undefined
+      ? undefined // read from a file: nothing sampled
+      : samplingNeeds(modelOf('policy'), [frozen(modelOf, 'policy', 'policy', false), frozen(modelOf, 'reward.model', 'reward', true)], settings.sampling.batch_size),
 };
 
-/** The DPO family trains a policy on pairs: dpo, preferred_ft and unlikelihood declare alike. */
-const pairwise = {
+/**
+ * The DPO family trains a policy on pairs: dpo, preferred_ft and unlikelihood declare alike.
+ * A step forwards the chosen and the rejected completion of each pair (preferred_ft only the
+ * chosen); the frozen reference (DPO's pi_ref; kept by all three) is forwarded without gradients.
+ */
+const pairwise = (sequencesPerPair: number) => ({
   references: [
     { path: 'policy', accepts: ['model'] },
     { path: 'pairs', accepts: ['pairs'] },
   ],
   produces: ['model'],
   resumeOnly: TRAINING_RESUME_ONLY,
-} satisfies Omit<StageDeclaration, 'kind' | 'schema'>;
+  modelDims: (_settings: unknown, modelOf: ModelOf) => modelOf('policy'),
+  memory: (settings: { train: TrainSettings }, modelOf: ModelOf) =>
+    trainingNeeds(modelOf('policy'), settings.train, { sequences: stepSequences(settings.train, sequencesPerPair), scalarHead: false, reference: true }),
+}) satisfies Omit<StageDeclaration, 'kind' | 'schema'>;
 
-export const dpoDeclaration: StageDeclaration<DpoSettings> = { kind: 'dpo', schema: readStageSchema('dpo'), ...pairwise };
+export const dpoDeclaration: StageDeclaration<DpoSettings> = { kind: 'dpo', schema: readStageSchema('dpo'), ...pairwise(2) };
 
-export const preferredFtDeclaration: StageDeclaration<PreferredFtSettings> = { kind: 'preferred_ft', schema: readStageSchema('preferred_ft'), ...pairwise };
+export const preferredFtDeclaration: StageDeclaration<PreferredFtSettings> = { kind: 'preferred_ft', schema: readStageSchema('preferred_ft'), ...pairwise(1) };
 
-export const unlikelihoodDeclaration: StageDeclaration<UnlikelihoodSettings> = { kind: 'unlikelihood', schema: readStageSchema('unlikelihood'), ...pairwise };
+export const unlikelihoodDeclaration: StageDeclaration<UnlikelihoodSettings> = { kind: 'unlikelihood', schema: readStageSchema('unlikelihood'), ...pairwise(2) };
 
 export const rewardModelDeclaration: StageDeclaration<RewardModelSettings> = {
   kind: 'reward_model',
@@ -98,6 +121,8 @@ export const rewardModelDeclaration: StageDeclaration<RewardModelSettings> = {
   ],
   produces: ['reward_model'],
   resumeOnly: TRAINING_RESUME_ONLY,
+  modelDims: (_settings, modelOf) => modelOf('init'),
+  memory: (settings, modelOf) => trainingNeeds(modelOf('init'), settings.train, { sequences: stepSequences(settings.train, 2), scalarHead: true, reference: false }),
 };
 
 export const ppoDeclaration: StageDeclaration<PpoSettings> = {
@@ -111,6 +136,8 @@ export const ppoDeclaration: StageDeclaration<PpoSettings> = {
   produces: ['model'],
   // The value function's snapshots (value/) beside the policy's checkpoints too.
   resumeOnly: [...TRAINING_RESUME_ONLY, 'value'],
+  modelDims: (_settings, modelOf) => modelOf('policy'),
+  memory: (settings, modelOf) => ppoNeeds(settings, modelOf),
 };
 
 export const bestOfNDeclaration: StageDeclaration<BestOfNSettings> = {
@@ -122,6 +149,8 @@ export const bestOfNDeclaration: StageDeclaration<BestOfNSettings> = {
     { path: 'reward.model', accepts: ['reward_model', 'classifier'] },
   ],
   produces: ['samples'],
+  memory: (settings, modelOf) =>
+    samplingNeeds(modelOf('policy'), [frozen(modelOf, 'policy', 'policy', false), frozen(modelOf, 'reward.model', 'reward', true)], settings.sampling.batch_size),
 };
 
 export const evaluateDeclaration: StageDeclaration<EvaluateSettings> = {
@@ -135,6 +164,13 @@ export const evaluateDeclaration: StageDeclaration<EvaluateSettings> = {
     { path: 'win_rate.baseline', accepts: ['model', 'dataset'] },
   ],
   produces: ['evaluation'],
+  /** One policy at a time, beside the reference and the ground-truth classifier. */
+  memory: (settings, modelOf) =>
+    samplingNeeds(
+      modelOf('policies') ?? modelOf('reference'),
+      [frozen(modelOf, 'policies', 'policy', false) ?? frozen(modelOf, 'reference', 'policy', false), frozen(modelOf, 'reference', 'reference', false), frozen(modelOf, 'reward.model', 'reward', true)],
+      settings.sampling.batch_size,
+    ),
 };
 
 export const reportDeclaration: StageDeclaration<ReportSettings> = {
@@ -147,3 +183,28 @@ export const reportDeclaration: StageDeclaration<ReportSettings> = {
   produces: [],
   gpu: false,
 };
+
+/**
+ * PPO holds the policy (trained), the reference (frozen), a value function (a scalar head on
+ * the policy's backbone with value.share_backbone, else a model of its own, trained) and a
+ * learned reward model (frozen). An update forwards a minibatch through the policy and the
+ * value model; a rollout samples min(rollout_batch, sampling.batch_size) prompts at once.
+ */
+function ppoNeeds(settings: PpoSettings, modelOf: ModelOf): MemoryNeeds | undefined {
+  const policy = modelOf('policy');
+  if (!policy) return undefined;
+  const shared = settings.value.share_backbone;
+  const value = shared ? undefined : settings.value.init === 'reward_model' ? (modelOf('reward.model') ?? policy) : policy;
+  const models: HeldModel[] = [
+    { role: 'policy', dims: policy, scalarHead: shared, trains: true },
+    { role: 'reference', dims: policy, scalarHead: false, trains: false },
+  ];
+  if (value) models.push({ role: 'value', dims: value, scalarHead: true, trains: true });
+  const reward = frozen(modelOf, 'reward.model', 'reward', true);
+  if (reward) models.push(reward);
+  const minibatch = settings.minibatch_size;
+  const step: TrainedForward[] = [{ dims: policy, sequences: minibatch, length: policy.contextLength, logits: true }];
+  if (value) step.push({ dims: value, sequences: minibatch, length: value.contextLength, logits: false });
+  const sequences = Math.min(settings.rollout_batch, settings.sampling.batch_size);
+  return { models, optimizer: settings.train.optimizer, step, sampling: { dims: policy, sequences, length: policy.contextLength } };
+}

@@ -23,9 +23,9 @@ interface WasmModuleWithMalloc {
 }
 
 /** emscripten's getHeapMax() for this build: 4 GB less one 64 KB page. */
-const HEAP_MAX = 2 ** 32 - 2 ** 16;
+export const HEAP_MAX = 2 ** 32 - 2 ** 16;
 /** Kept free for what the kernels allocate themselves (XNNPACK's packed weights, scratch). */
-const RESERVE = 512 * 2 ** 20;
+export const RESERVE = 512 * 2 ** 20;
 
 const guarded = new WeakSet<object>();
 

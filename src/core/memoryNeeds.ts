@@ -1,0 +1,59 @@
+/**
+ * What a stage instance holds in memory at its largest, in shapes rather than bytes: the
+ * models it keeps (trained or frozen), the forwards a training step backpropagates
+ * through, and the sampling it does. Each stage kind's declaration says this (`memory` in
+ * src/stages/declarations.ts); src/model/memoryEstimate.ts turns it into bytes. Only
+ * shapes: planning a pipeline reads config files, never weights, and loads no TensorFlow.js.
+ */
+
+/** The dimensions of a GPT-2 model that its memory depends on (a subset of model/config.ts's GPTConfig). */
+export interface ModelDims {
+  vocabSize: number;
+  /** The longest sequence (n_positions): the length a step or a sample is estimated at. */
+  contextLength: number;
+  nLayer: number;
+  nHead: number;
+  /** d_model. */
+  nEmbd: number;
+  /** Dropout > 0 turns the fused attention kernel off (the composed ops keep the (T, T) weights). */
+  dropout: number;
+}
+
+/** A model an instance keeps for its whole run. */
+export interface HeldModel {
+  /** What it is for: `policy`, `reference`, `value`, `reward`. */
+  role: string;
+  dims: ModelDims;
+  /** A scalar head (reward, value, classifier) instead of, or beside, the tied LM head. */
+  scalarHead: boolean;
+  /** Trained: it has gradients and optimizer state. */
+  trains: boolean;
+}
+
+/** One forward of a training step whose activations backprop keeps: `sequences` of `length` tokens. */
+export interface TrainedForward {
+  dims: ModelDims;
+  sequences: number;
+  length: number;
+  /** Whether the forward ends in the (sequences, length, V) logits (a language model) or a scalar head. */
+  logits: boolean;
+}
+
+/** Autoregressive sampling with a KV cache, `sequences` at once up to `length` tokens. */
+export interface SamplingNeeds {
+  dims: ModelDims;
+  sequences: number;
+  length: number;
+}
+
+export interface MemoryNeeds {
+  models: HeldModel[];
+  /** The optimizer of the trained models (`adamw`, `adam`, `rmsprop`, `sgd`); absent when nothing trains. */
+  optimizer?: string;
+  /** The forwards of one optimizer update, all alive at once when the gradients are taken. */
+  step: TrainedForward[];
+  sampling?: SamplingNeeds;
+}
+
+/** The dimensions of the model the instance referenced at `path` (`policy`, `init`, `reward.model`) holds; undefined when unknown. */
+export type ModelOf = (path: string) => ModelDims | undefined;

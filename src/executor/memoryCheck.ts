@@ -84,7 +84,7 @@ function remedies(instance: StageInstance, limit: MemoryLimit): string {
   const path = `stages.${instance.stage}.train`;
   const options: string[] = [];
   if (train) {
-    if (hasMicroBatch(instance.kind)) options.push(`set ${path}.micro_batch_size (activations for fewer sequences at once, same batch)`);
+    options.push(`set ${path}.micro_batch_size (activations for fewer sequences at once, same batch)`);
     options.push(`a smaller ${path}.batch_size (${train.batch_size} now)`);
   }
   if (instance.kind === 'ppo') options.push(`a smaller stages.${instance.stage}.minibatch_size`);
@@ -92,12 +92,6 @@ function remedies(instance: StageInstance, limit: MemoryLimit): string {
   if (limit.backend === 'wasm') options.push('--backend native-cpu (the machine\'s memory, no 4 GB heap ceiling; npm run build:native)');
   options.push('a GPU (--backend tensorflow-gpu)');
   return `use ${options.join(', or ')}; or, if you know better, run anyway with ${SKIP_MEMORY_CHECK_ENV}=1 or --skip-memory-check`;
-}
-
-/** Whether the kind's train block has micro_batch_size (added by another change to the schema). */
-function hasMicroBatch(kind: string): boolean {
-  const schema = stageKind(kind)?.schema as { properties?: { train?: { properties?: Record<string, unknown> } } } | undefined;
-  return schema?.properties?.train?.properties?.micro_batch_size !== undefined;
 }
 
 function gb(bytes: number): string {

@@ -202,7 +202,7 @@ function ppoNeeds(settings: PpoSettings, modelOf: ModelOf): MemoryNeeds | undefi
   if (value) models.push({ role: 'value', dims: value, scalarHead: true, trains: true });
   const reward = frozen(modelOf, 'reward.model', 'reward', true);
   if (reward) models.push(reward);
-  const minibatch = settings.minibatch_size;
+  const minibatch = settings.train.micro_batch_size ?? settings.minibatch_size;
   const step: TrainedForward[] = [{ dims: policy, sequences: minibatch, length: policy.contextLength, logits: true }];
   if (value) step.push({ dims: value, sequences: minibatch, length: value.contextLength, logits: false });
   const sequences = Math.min(settings.rollout_batch, settings.sampling.batch_size);

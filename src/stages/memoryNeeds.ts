@@ -42,8 +42,7 @@ export function folderDims(folder: string): ModelDims | undefined {
  * `perExample` sequences each (2 for a pair).
  */
 export function stepSequences(train: TrainSettings, perExample = 1): number {
-  const micro = (train as TrainSettings & { micro_batch_size?: number }).micro_batch_size;
-  return perExample * (micro !== undefined && micro > 0 ? micro : train.batch_size);
+  return perExample * (train.micro_batch_size ?? train.batch_size);
 }
 
 /**

@@ -57,8 +57,9 @@ Options of a run:
                             the backend can use (a run stops before any stage, exit 2,
                             otherwise); also DPO_RUN_SKIP_MEMORY_CHECK=1
   --runs-dir DIR            where runs and the cache go (default: runs/)
-  --backend NAME            auto, tensorflow-gpu, tensorflow, wasm or cpu (default: the
-                            pipeline's backend, else auto)
+  --backend NAME            auto, tensorflow-gpu, tensorflow, native-cpu, wasm or cpu
+                            (default: the pipeline's backend, else auto, which takes the
+                            first of these that is installed)
   --launcher local|slurm    local (default): run here; slurm: submit one sbatch job per stage
                             instance the cache lacks, after the jobs of the instances it uses,
                             and return (runs/ must be on a file system every node shares;

@@ -12,7 +12,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sourceStamp, STAMP_FILE } from './sourceStamp.mjs';
+import { sourcePaths, stampOf, STAMP_FILE } from './sourceStamp.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = join(root, 'dist');
@@ -24,12 +24,13 @@ function build() {
   } catch {
     return 'TypeScript is not installed';
   }
-  const sources = sourceStamp(root); // before compiling: an edit made meanwhile makes the build stale, not current
+  const paths = sourcePaths(root);
+  const stamp = stampOf(root, paths); // before compiling: an edit made meanwhile makes the build stale, not current
   rmSync(dist, { recursive: true, force: true });
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--noCheck'], { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) return `tsc failed${result.error ? `: ${result.error.message}` : `:\n${(result.stdout + result.stderr).trim()}`}`;
   mkdirSync(dist, { recursive: true });
-  writeFileSync(join(dist, STAMP_FILE), JSON.stringify({ sources, built: new Date().toISOString() }) + '\n');
+  writeFileSync(join(dist, STAMP_FILE), JSON.stringify({ built: new Date().toISOString(), paths, stamp }) + '\n');
   return undefined;
 }
 

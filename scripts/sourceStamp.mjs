@@ -1,5 +1,5 @@
 // What dist/ was compiled from, cheaply: every folder and file under src/ with its
-// modification time (and a file's size). scripts/build.mjs records them in
+// modification time in milliseconds (and a file's size). scripts/build.mjs records them in
 // dist/build-stamp.json; bin/dpo-run.js runs dist/ only while each still has the stamp it
 // was built with: an edit changes a file's, and a new, deleted or renamed file its folder's.
 // One stat per path (about 300), no folder listing: a few milliseconds.
@@ -29,7 +29,8 @@ export function stampOf(root, paths) {
   for (const path of paths) {
     const stat = statSync(join(root, path), { throwIfNoEntry: false });
     if (!stat) return null;
-    parts.push(stat.isDirectory() ? `${stat.mtimeMs}` : `${stat.mtimeMs}:${stat.size}`);
+    const mtime = Math.trunc(stat.mtimeMs); // whole milliseconds: what a copy that keeps times keeps
+    parts.push(stat.isDirectory() ? `${mtime}` : `${mtime}:${stat.size}`);
   }
   return parts.join(' ');
 }

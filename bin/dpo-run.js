@@ -1,7 +1,19 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx, so that a clone needs no build step.
-import { register } from 'tsx/esm/api';
+// Starts the CLI from dist/, the JavaScript compiled at `npm install` (scripts/build.mjs),
+// when dist/ was built from src/ as it is now; otherwise (no build, or src/ edited since)
+// from the TypeScript sources through tsx, so that a clone needs no build step and an
+// edit is never served stale. DPO_RUN_FROM_SOURCE=1 always runs the sources.
+import { fileURLToPath } from 'node:url';
+import { distIsCurrent } from '../scripts/sourceStamp.mjs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+let main;
+if (process.env.DPO_RUN_FROM_SOURCE !== '1' && distIsCurrent(root)) {
+  process.setSourceMapsEnabled(true); // stack traces name the .ts lines
+  ({ main } = await import('../dist/cli/main.js'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -3,7 +3,8 @@
  * choose the backend, then execute the plan, or the plans of a command-line sweep.
  * Everything it says goes to stderr except, at the end, the run (or sweep) folder on
  * stdout, so that `RUN=$(dpo-run ...)` captures it. TensorFlow.js and the report's
- * plotting libraries are loaded only once there is something to run.
+ * plotting libraries are loaded only once there is something to run: a run the cache holds
+ * whole loads no backend (its manifest says so), and starts in well under a second.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -13,6 +14,8 @@ import { formatDiagnostics, loadPipeline, type Plan } from '../pipeline/index.ts
 import { describeDryRun, exitCodeOf, processOutput, type Output, type RunResult } from '../executor/index.ts';
 import { scheduleRun, type ScheduledInstance } from '../executor/schedule.ts';
 import { memoryError, memoryLimit, SKIP_MEMORY_CHECK_ENV, type MemoryLimit } from '../executor/memoryCheck.ts';
+import type { BackendChoice } from '../backend/index.ts';
+import { backendRequest, type BackendRequest } from '../backend/backendNames.ts';
 
 export interface RunOptions {
   file: string;
@@ -62,19 +65,30 @@ export async function runCommand(options: RunOptions, output: Output = processOu
     process.stdout.write(lines.join('\n') + '\n');
     return EXIT.ok;
   }
-  const schedules = plans.map((plan) => scheduleRun(plan, runsDir, selection)); // --only/--force name real stages
+  // --only/--force name real stages (a UserError otherwise); what the cache holds
+  const schedules = plans.map((plan) => scheduleRun(plan, runsDir, selection));
+  const cachedWhole = schedules.every((scheduled) => scheduled.every((s) => !s.selected || (s.cached && !s.forced)));
   for (const note of notes) output.write(`note: ${note}\n`);
 
-  const { bytesInUse, describeBackend, initBackend } = await import('../backend/index.ts');
   const { executePlan, executeSweep, interruptOnSignals } = await import('../executor/index.ts');
-  const backend = await initBackend((options.backend ?? plans[0].backend) as Parameters<typeof initBackend>[0]);
-  output.write(describeBackend(backend) + '\n');
-  checkMemory(plans, schedules, memoryLimit(backend.name, backend.provider, backend.name === 'wasm' ? bytesInUse() : 0), options, output);
+  const request = backendRequest(options.backend ?? plans[0].backend);
+  const loadBackend = async (): Promise<BackendChoice> => {
+    const { describeBackend, initBackend } = await import('../backend/index.ts');
+    const backend = await initBackend(request);
+    output.write(describeBackend(backend) + '\n');
+    return backend;
+  };
+  if (cachedWhole) output.write(`backend: none loaded (the cache holds every stage instance)\n`);
+  const backend = cachedWhole ? notLoaded(request) : await loadBackend();
+  if (!cachedWhole) {
+    const { bytesInUse } = await import('../backend/index.ts');
+    checkMemory(plans, schedules, memoryLimit(backend.name, backend.provider, backend.name === 'wasm' ? bytesInUse() : 0), options, output);
+  }
 
   const interruption = interruptOnSignals(output);
   const invocation = { command: commandLine(options.argv ?? []), set: options.set, sweep: options.sweep };
   try {
-    const execute = { runsDir, backend, output, interruption, invocation, ...selection };
+    const execute = { runsDir, backend, loadBackend: cachedWhole ? loadBackend : undefined, output, interruption, invocation, ...selection };
     if (!loaded.sweep) {
       const result = await executePlan(plans[0], execute);
       finish(result.runDir, result.status, reportsOf(plans[0], result), options, output);
@@ -99,6 +113,11 @@ function checkMemory(plans: Plan[], schedules: ScheduledInstance[][], limit: Mem
     output.write(`warning: ${error.message.split('\n')[0]}; running anyway (memory check skipped)\n`);
     return;
   }
+}
+
+/** What the manifest of a run that loads no backend records: the backend asked for, not loaded. */
+function notLoaded(request: BackendRequest): BackendChoice {
+  return { name: request, provider: 'none loaded: the cache held every stage instance', passedOver: [] };
 }
 
 /** Where the results are: the reports on stderr, the run folder on stdout; after an interruption, the command that resumes. */

@@ -5,12 +5,14 @@
  * same form whether or not the pipeline validator has resolved the settings already.
  */
 import { createRequire } from 'node:module';
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
 import { UserError } from '../core/errors.ts';
 import type { JsonSchema } from '../core/stageContract.ts';
 import type { DatasetSettings } from '../core/settings/dataset.ts';
 
-export const datasetSchema: JsonSchema = createRequire(import.meta.url)('../../schemas/dataset.schema.json');
+const require = createRequire(import.meta.url);
+
+export const datasetSchema: JsonSchema = require('../../schemas/dataset.schema.json');
 
 export type Split = 'train' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'test'];
@@ -34,7 +36,7 @@ let validate: ReturnType<Ajv['compile']> | undefined;
  * listing every problem.
  */
 export function resolveDatasetSettings(raw: Record<string, unknown>): DatasetSettings {
-  validate ??= new Ajv({ allErrors: true, useDefaults: true }).compile(datasetSchema);
+  validate ??= new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: true, useDefaults: true }).compile(datasetSchema); // ajv loaded here: validating a pipeline needs only the schema
   const settings = structuredClone({ kind: 'dataset', ...raw });
   if (!validate(settings)) {
     const problems = (validate.errors ?? [])

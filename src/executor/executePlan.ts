@@ -35,6 +35,12 @@ import { versions } from '../core/versions.ts';
 export interface ExecuteOptions extends Partial<Selection> {
   runsDir: string;
   backend: BackendChoice;
+  /**
+   * Given when `backend` only stands in for one not loaded yet (the CLI loads none for a run
+   * the cache holds whole): loads it when an instance has to run after all, and the manifest
+   * then records the loaded one.
+   */
+  loadBackend?: () => Promise<BackendChoice>;
   /** Where progress and messages go (default: stderr). */
   output?: Output;
   /** Default: never interrupted. The CLI passes interruptOnSignals(). */
@@ -71,6 +77,8 @@ export const exitCodeOf: Record<RunStatus, number> = {
  */
 export interface Run {
   backend: BackendChoice;
+  /** Loads the backend that `backend` stands in for, before the first instance runs (see ExecuteOptions). */
+  loadBackend?: () => Promise<BackendChoice>;
   output: Output;
   interruption: Interruption;
   scheduled: ScheduledInstance[];
@@ -123,7 +131,7 @@ function startRun(plan: Plan, options: ExecuteOptions): Run {
   output.write(`run ${runDir}\n`);
   const interruption = options.interruption ?? manualInterruption();
   const progress = new RunProgress(scheduled);
-  return { backend: options.backend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set(), progress };
+  return { backend: options.backend, loadBackend: options.loadBackend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set(), progress };
 }
 
 /** Writes the run's first manifest: every instance pending, or skipped when --only leaves it out. */
@@ -137,7 +145,7 @@ function createManifest(runDir: string, plan: Plan, options: ExecuteOptions, sel
     overrides: { set: invocation?.set ?? [], sweep: invocation?.sweep ?? [] },
     versions: { ...versions(), backend: backend.name },
     launcher: 'local',
-    backend: { name: backend.name, provider: backend.provider, passed_over: backend.passedOver, native: backend.native ?? null },
+    backend: backendRecord(backend),
     run_sweep: plan.runSweep,
     ...selection,
   });
@@ -233,7 +241,8 @@ async function runInstance(run: Run, s: ScheduledInstance): Promise<void> {
   const log = (message: string) => run.output.write(`[${instance.id}] ${message}\n`);
   const removed = preparePartial(entry, s.forced);
   if (removed.length > 0) log(`removed ${removed.length} temporary file(s) an interrupted write left in ${entry.partialDir}: ${removed.join(', ')}`);
-  run.manifest.update(instance.id, { status: 'running', started: now() });
+  if (run.loadBackend) await loadBackend(run);
+  run.manifest.update(instance.id, { status: 'running', started: now(), backend: run.backend.name });
   log(`running ${instance.kind} (${entry.name}); ${run.progress.starting(s)}`);
   const started = Date.now();
   const restoreWarnings = redirectWarnings((message) => log(`warning: ${message}`));
@@ -254,6 +263,18 @@ async function runInstance(run: Run, s: ScheduledInstance): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   run.progress.finished(s, seconds);
   log(`done in ${seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds)}`);
+}
+
+/** Loads the backend the run's `backend` stood in for, and records it in the manifest. */
+async function loadBackend(run: Run): Promise<void> {
+  run.backend = await run.loadBackend!();
+  run.loadBackend = undefined;
+  run.manifest.data.backend = backendRecord(run.backend);
+  if (run.manifest.data.versions) run.manifest.data.versions.backend = run.backend.name;
+}
+
+function backendRecord(backend: BackendChoice): ManifestData['backend'] {
+  return { name: backend.name, provider: backend.provider, passed_over: backend.passedOver, native: backend.native ?? null };
 }
 
 /** Makes a finished instance's outputs available to the instances after it, and links them in the run folder. */

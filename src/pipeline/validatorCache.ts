@@ -5,14 +5,14 @@
  * folder (`~/.cache/dpo-run/validators/`), named by the hash of the schema, ajv's version
  * and location, and the options, and loaded from there afterwards. Any change to a schema
  * is a new name, so a stale validator is never used; an unwritable cache folder only
- * means compiling each time.
+ * means compiling each time. ajv itself (its compiler: a tenth of a second to load) is
+ * loaded only to compile; a validator from the folder needs only ajv's small runtime.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type Options, type ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone/index.js';
+import type { Options, ValidateFunction } from 'ajv';
 import { userCacheDir } from '../core/userCacheDir.ts';
 import type { JsonSchema } from '../core/stageContract.ts';
 
@@ -37,6 +37,8 @@ export function cachedValidator(schema: JsonSchema, options: Options): ValidateF
   } catch {
     // not there yet, or unreadable: compile
   }
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  const standaloneCode = require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js');
   const ajv = new Ajv({ ...options, code: { ...options.code, source: true, esm: false } });
   const validate = ajv.compile(schema);
   store(dir, file, standaloneCode.default(ajv, validate));

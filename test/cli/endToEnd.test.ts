@@ -43,6 +43,13 @@ describe('dpo-run end to end', function () {
     const dry = dpoRun('tiny.yaml', '--dry-run');
     assert.equal(dry.status, 0, dry.stderr);
     assert.match(dry.stdout, /data +dataset-[0-9a-f]{16} +cached/);
+
+    const cached = dpoRun('tiny.yaml');
+    assert.equal(cached.status, 0, cached.stderr);
+    assert.match(cached.stderr.split('\n')[0], /^backend: none loaded/);
+    const again = JSON.parse(readFileSync(join(cached.stdout.trim(), 'manifest.json'), 'utf8'));
+    assert.equal(again.instances.data.status, 'cached');
+    assert.equal(again.backend.name, 'cpu'); // the backend asked for, not loaded
   });
 
   it('exits 2 and runs nothing on an invalid --set', () => {

@@ -90,6 +90,25 @@ describe('executor', () => {
     assert.doesNotMatch(printed.join(''), /at .*\.ts:\d+/); // a StageError prints without a stack
   });
 
+  it('loads a stand-in backend only when an instance has to run, and records the loaded one', async () => {
+    const standIn = { name: 'auto', provider: 'none loaded', passedOver: [] };
+    let loads = 0;
+    const loadBackend = async () => (loads++, testBackend);
+    await executePlan(chain(), options());
+    const cached = await executePlan(chain(), options({ backend: standIn, loadBackend }));
+    assert.equal(loads, 0);
+    assert.equal(cached.manifest.backend.name, 'auto');
+
+    rmSync(join(runsDir, 'cache'), { recursive: true }); // as if pruned between the CLI's look and the run
+    const ran = await executePlan(chain(), options({ backend: standIn, loadBackend }));
+    assert.equal(loads, 1);
+    assert.deepEqual(statuses(ran.manifest), { a: 'done', b: 'done', c: 'done' });
+    const manifest = JSON.parse(readFileSync(join(ran.runDir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.backend.name, 'cpu');
+    assert.equal(manifest.versions.backend, 'cpu');
+    assert.equal(manifest.instances.a.backend, 'cpu');
+  });
+
   it('writes pipeline.resolved.yaml, a manifest with every field, and links to the outputs', async () => {
     const result = await executePlan(chain(), options());
     assert.match(result.runDir, /[\\/]test[\\/]\d{8}-\d{6}-[0-9a-f]{6}$/);

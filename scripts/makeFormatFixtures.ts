@@ -91,13 +91,16 @@ const followUps = [
   { ask: 'Thanks. Anything else?', help: 'Yes: keep notes on what works, and adjust a little each week.' },
   { ask: 'What if that does not work?', help: 'Then change one thing at a time, so you can tell what helped.' },
 ] as const;
+const places = ['I live in a small flat', 'I live in a big house', 'I live by the sea', 'I live in the city', 'I live on a farm', 'I share a house'];
+const details = ['I have about', 'I can spare', 'I have only', 'I would like to spend'];
+const units = ['hours a week', 'minutes a day', 'evenings a month', 'weekends a year'];
 const unhelpful = [' I do not know.', ' Why would you ask me that?', ' Figure it out yourself.', ' That is not something I can talk about.'];
 
 /** One HH-RLHF row: shared turns, then a chosen (helpful) and a rejected (unhelpful) last response. */
 function hhRow(i: number) {
   const q = questions[i % questions.length];
   const turns = 1 + (i % 3); // one to three human turns
-  let shared = `\n\nHuman: ${q.ask}`;
+  let shared = `\n\nHuman: ${pick(places)} and ${pick(details)} ${1 + random.int(9)} ${pick(units)}. ${q.ask}`;
   for (let t = 1; t < turns; t++) {
     const previous = t === 1 ? q.help : followUps[(t - 2) % followUps.length].help;
     shared += `\n\nAssistant: ${previous}\n\nHuman: ${followUps[(t - 1) % followUps.length].ask}`;

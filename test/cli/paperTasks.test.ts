@@ -29,6 +29,23 @@ describe('the TL;DR and HH pipelines through the CLI, on the format fixtures', f
   });
   after(() => rmSync(runs, { recursive: true, force: true }));
 
+  for (const { name, fixtures } of [
+    { name: 'tldr-paper', fixtures: { 'data.source.path': 'tldr-sft.jsonl', 'data.source.test_path': 'tldr-sft.jsonl', 'prefs.source.path': 'tldr-comparisons.jsonl' } },
+    { name: 'hh-paper', fixtures: { 'data.source.path': 'hh-rlhf.jsonl', 'data.source.test_path': 'hh-rlhf-test.jsonl', 'prefs.source.path': 'hh-rlhf.jsonl' } },
+  ]) {
+    it(`validates ${name}.yaml once --set points it at existing files, naming each missing one before`, () => {
+      const missing = dpoRun('validate', `pipelines/${name}.yaml`, '--json');
+      assert.equal(missing.status, 2, missing.stderr);
+      const paths = JSON.parse(missing.stdout) as { code: string; path: string }[];
+      assert.deepEqual(paths.map((d) => d.code), paths.map(() => 'missing-path'));
+      assert.deepEqual(paths.map((d) => d.path).sort(), ['/stages/data/source/path', '/stages/data/source/test_path', '/stages/prefs/source/path', '/stages/sft/init']);
+
+      const sets = Object.entries(fixtures).flatMap(([key, file]) => ['--set', `stages.${key}=data/fixtures/${file}`]);
+      const ok = dpoRun('validate', `pipelines/${name}.yaml`, ...sets, '--set', 'stages.sft.init=test/fixtures/gpt2-tiny');
+      assert.equal(ok.status, 0, ok.stderr);
+    });
+  }
+
   for (const { name, beta, baselineStart } of [
     { name: 'tldr-tiny', beta: '0.5', baselineStart: 'SUBREDDIT: r/' },
     { name: 'hh-tiny', beta: '0.1', baselineStart: '\n\nHuman: ' },

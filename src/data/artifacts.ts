@@ -1,7 +1,8 @@
 /**
  * The `dataset` artifact: what a dataset stage writes in its output folder and how the
  * later stages read it.
- *   texts.jsonl    one {text, label?, split} per line, in a seeded shuffled order
+ *   texts.jsonl    one {text, label?, split, prompt?} per line, in a seeded shuffled order
+ *                  (prompt: the start of text that a tldr or hh_rlhf row gives as its prompt)
  *   prompts.jsonl  one {prompt, completion, split, label?} per line: a prefix of a text,
  *                  the rest of that text, and the text's split and label
  */
@@ -17,6 +18,8 @@ export interface TextRecord {
   text: string;
   label?: Label;
   split: Split;
+  /** The row's own prompt, the start of text (tldr and hh_rlhf sources). */
+  prompt?: string;
 }
 
 export interface PromptRecord {

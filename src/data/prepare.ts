@@ -36,7 +36,8 @@ export async function prepareTexts(
   const kept: Draft[] = [];
   for await (const row of rows) {
     if (++counts.read % 1000 === 0) await tick();
-    const text = normalizeWhitespace(settings.clean_html ? cleanHtml(row.text) : row.text);
+    // A row with its own prompt (a template's newlines, a dialogue's turns) is kept as written.
+    const text = row.prompt !== undefined ? row.text : normalizeWhitespace(settings.clean_html ? cleanHtml(row.text) : row.text);
     if (!hasWords(text, settings.min_words)) {
       counts.short++;
       continue;
@@ -67,6 +68,8 @@ export function assignSplits(texts: Draft[], split: DatasetSettings['split']): T
   const test = new Set(open.slice(0, Math.round(open.length * split.test_fraction)));
   return texts.map((t) => {
     const s: Split = split.mode === 'source' && t.split !== undefined ? t.split : test.has(t) ? 'test' : 'train';
-    return t.label === undefined ? { text: t.text, split: s } : { text: t.text, label: t.label, split: s };
+    const record: TextRecord = t.label === undefined ? { text: t.text, split: s } : { text: t.text, label: t.label, split: s };
+    if (t.prompt !== undefined) record.prompt = t.prompt;
+    return record;
   });
 }

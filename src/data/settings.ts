@@ -26,6 +26,8 @@ export type JsonlSource = Extract<SourceSettings, { kind: 'jsonl' }>;
 export type CsvSource = Extract<SourceSettings, { kind: 'csv' }>;
 export type AclImdbSource = Extract<SourceSettings, { kind: 'aclimdb' }>;
 export type ImdbSource = Extract<SourceSettings, { kind: 'imdb' }>;
+export type TldrSource = Extract<SourceSettings, { kind: 'tldr' }>;
+export type HhRlhfSource = Extract<SourceSettings, { kind: 'hh_rlhf' }>;
 export type PromptSettings = DatasetSettings['prompts'];
 
 let validate: ReturnType<Ajv['compile']> | undefined;

@@ -7,6 +7,10 @@
  *   hh_rlhf          Anthropic HH-RLHF: {chosen, rejected}, two conversations that differ
  *                    only in their last turn; each is split at its last "\n\nAssistant:"
  *                    into the prompt (up to and including that marker) and the response
+ *   summarize_from_feedback  OpenAI's TL;DR comparisons (Stiennon et al., 2020):
+ *                    {info: {post, title, subreddit}, summaries: [{text}, {text}],
+ *                    choice: 0|1}; the prompt is the template filled from info, the
+ *                    chosen summary summaries[choice]; split train, valid1/valid2 test
  *
  * `auto` picks a row's format from its fields. A row may carry `split` (train or test).
  * A bad row is a StageError naming the file and line. Each completion is a text its author
@@ -15,8 +19,11 @@
 import { readJsonlRecords } from '../core/io/jsonl.ts';
 import { SPLITS, type Split } from '../data/settings.ts';
 import { StageError } from '../core/errors.ts';
+import { fillTemplate, HH_ASSISTANT, publishedSplit, spaced, splitConversation, TLDR_TEMPLATE } from '../data/templates.ts';
 
-export const SOURCE_FORMATS = ['auto', 'chosen_rejected', 'labelled', 'hh_rlhf'] as const;
+export { HH_ASSISTANT };
+
+export const SOURCE_FORMATS = ['auto', 'chosen_rejected', 'labelled', 'hh_rlhf', 'summarize_from_feedback'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 type RowFormat = Exclude<SourceFormat, 'auto'>;
 
@@ -30,9 +37,9 @@ export interface SourcePair {
   where: string;
 }
 
-export const HH_ASSISTANT = '\n\nAssistant:';
+type RowPair = Omit<SourcePair, 'where'>;
 
-const rowFormats: Record<RowFormat, (r: Record<string, unknown>, where: string) => Omit<SourcePair, 'split' | 'where'>> = {
+const rowFormats: Record<RowFormat, (r: Record<string, unknown>, where: string, template: string) => RowPair> = {
   chosen_rejected: (r, where) => ({
     prompt: field(r, 'prompt', where, { allowEmpty: true }),
     chosen: field(r, 'chosen', where),
@@ -53,14 +60,31 @@ const rowFormats: Record<RowFormat, (r: Record<string, unknown>, where: string) 
     }
     return { prompt: chosen.prompt, chosen: chosen.response, rejected: rejected.response };
   },
+  summarize_from_feedback: (r, where, template) => {
+    const info = r.info;
+    if (info === null || typeof info !== 'object' || Array.isArray(info)) throw new StageError(`${where}: "info" must be an object {post, title, subreddit}`);
+    const summaries = r.summaries;
+    if (!Array.isArray(summaries) || summaries.length !== 2) throw new StageError(`${where}: "summaries" must be a list of two {text} objects`);
+    const [a, b] = summaries.map((s, i) => field((s ?? {}) as Record<string, unknown>, 'text', `${where}: summaries[${i}]`));
+    if (r.choice !== 0 && r.choice !== 1) throw new StageError(`${where}: "choice" must be 0 or 1 (the preferred summary), got ${JSON.stringify(r.choice)}`);
+    const prompt = fillTemplate(template, info as Record<string, unknown>, `${where}: info`);
+    const [chosen, rejected] = r.choice === 0 ? [a, b] : [b, a];
+    const pair: RowPair = { prompt, chosen: spaced(chosen.trimEnd()), rejected: spaced(rejected.trimEnd()) };
+    const split = publishedSplit(r.split, where);
+    if (split !== undefined) pair.split = split;
+    return pair;
+  },
 };
 
-/** Every pair of the file at `path`; the whole file is checked before anything is returned. */
-export async function readPreferenceSource(path: string, format: SourceFormat): Promise<SourcePair[]> {
+/**
+ * Every pair of the file at `path`; the whole file is checked before anything is returned.
+ * `template` makes the summarize_from_feedback prompts (default: the TL;DR template).
+ */
+export async function readPreferenceSource(path: string, format: SourceFormat, template: string = TLDR_TEMPLATE): Promise<SourcePair[]> {
   const pairs: SourcePair[] = [];
   for await (const { record, where } of readJsonlRecords(path)) {
-    const pair: SourcePair = { ...rowFormats[format === 'auto' ? detectFormat(record, where) : format](record, where), where };
-    if (record.split !== undefined) {
+    const pair: SourcePair = { ...rowFormats[format === 'auto' ? detectFormat(record, where) : format](record, where, template), where };
+    if (record.split !== undefined && pair.split === undefined) {
       if (!SPLITS.includes(record.split as Split)) throw new StageError(`${where}: "split" must be train or test, got ${JSON.stringify(record.split)}`);
       pair.split = record.split as Split;
     }
@@ -71,20 +95,11 @@ export async function readPreferenceSource(path: string, format: SourceFormat): 
 }
 
 function detectFormat(r: Record<string, unknown>, where: string): RowFormat {
+  if ('summaries' in r || 'choice' in r) return 'summarize_from_feedback';
   if ('label' in r || 'a' in r || 'b' in r) return 'labelled';
   if ('prompt' in r) return 'chosen_rejected';
   if ('chosen' in r || 'rejected' in r) return 'hh_rlhf';
-  throw new StageError(`${where}: not a preference row: expected {prompt, chosen, rejected}, {prompt, a, b, label} or HH-RLHF's {chosen, rejected}`);
-}
-
-/** An HH-RLHF conversation split at its last assistant turn. */
-function splitConversation(text: string, name: string, where: string): { prompt: string; response: string } {
-  const at = text.lastIndexOf(HH_ASSISTANT);
-  if (at < 0) throw new StageError(`${where}: "${name}" has no "${HH_ASSISTANT.trim()}" turn`);
-  const prompt = text.slice(0, at + HH_ASSISTANT.length);
-  const response = text.slice(at + HH_ASSISTANT.length);
-  if (response.trim() === '') throw new StageError(`${where}: "${name}" has an empty last assistant turn`);
-  return { prompt, response };
+  throw new StageError(`${where}: not a preference row: expected {prompt, chosen, rejected}, {prompt, a, b, label}, HH-RLHF's {chosen, rejected} or summarize_from_feedback's {info, summaries, choice}`);
 }
 
 function field(r: Record<string, unknown>, name: string, where: string, options: { allowEmpty?: boolean } = {}): string {

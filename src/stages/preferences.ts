@@ -92,7 +92,7 @@ async function sampledPairs(ctx: StageContext<PreferencesSettings>, model: GPT, 
 async function pairsFromSource(ctx: StageContext<PreferencesSettings>, source: Source, tokenizer: Tokenizer, contextLength: number) {
   const path = resolve(source.path);
   ctx.log(`reading preference pairs from ${path}`);
-  const rows = await readPreferenceSource(path, source.format);
+  const rows = await readPreferenceSource(path, source.format, source.template);
   const splitRandom = ctx.random.fork();
   const pairs = rows.map((row): PairRecord => {
     const ids = encodeSourcePair(tokenizer, row, contextLength);

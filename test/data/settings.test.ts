@@ -31,6 +31,8 @@ describe('dataset settings', () => {
       csv: ['kind', 'path', 'text_column', 'label_column', 'split_column', 'delimiter'],
       aclimdb: ['kind', 'path', 'splits', 'unsup'],
       imdb: ['kind', 'url', 'cache_dir', 'splits', 'unsup'],
+      tldr: ['kind', 'path', 'template'],
+      hh_rlhf: ['kind', 'path'],
     };
     assert.deepEqual(Object.keys(expected).sort(), Object.keys(sources).sort());
     for (const [kind, keys] of Object.entries(expected)) {

@@ -13,7 +13,7 @@ export interface DatasetSettings {
    */
   seed?: number;
   /**
-   * Where the texts come from, chosen by `kind`: bundled (real review sentences shipped with the sentiment package), jsonl, csv, aclimdb (a local Stanford aclImdb folder) or imdb (the aclImdb archive, downloaded once).
+   * Where the texts come from, chosen by `kind`: bundled (real review sentences shipped with the sentiment package), jsonl, csv, aclimdb (a local Stanford aclImdb folder), imdb (the aclImdb archive, downloaded once), tldr (the Reddit TL;DR summarization set) or hh_rlhf (Anthropic's HH-RLHF dialogues). The tldr and hh_rlhf rows are prompts with their completions: the dataset's prompts are those, not prefixes.
    */
   source:
     | {
@@ -127,6 +127,38 @@ export interface DatasetSettings {
          * Also read the 50,000 unlabelled reviews of train/unsup.
          */
         unsup: boolean;
+      }
+    | {
+        /**
+         * A TL;DR JSON-lines file.
+         */
+        kind: "tldr";
+        /**
+         * The JSON-lines file (.jsonl, or .jsonl.gz read through gunzip); relative paths are taken from the current folder.
+         */
+        path: string;
+        /**
+         * An optional second file whose rows are the test split, those of path then being train (kept with split.mode: source).
+         */
+        test_path?: string;
+        /**
+         * The prompt of a {subreddit, title, post, summary} row: each {name} is replaced by the row's field of that name (trimmed). The default is the TL;DR prompt of the DPO paper and its reference implementation: "SUBREDDIT: r/{subreddit}\nTITLE: {title}\nPOST: {post}\nTL;DR:". Rows in the {prompt, label} layout are templated already.
+         */
+        template: string;
+      }
+    | {
+        /**
+         * An HH-RLHF JSON-lines file.
+         */
+        kind: "hh_rlhf";
+        /**
+         * The JSON-lines file (.jsonl, or .jsonl.gz read through gunzip); relative paths are taken from the current folder.
+         */
+        path: string;
+        /**
+         * An optional second file whose rows are the test split, those of path then being train (kept with split.mode: source).
+         */
+        test_path?: string;
       };
   /**
    * Turn HTML tags (the reviews' <br />) into spaces and decode entities (&amp;, &#39;, ...).
@@ -158,7 +190,7 @@ export interface DatasetSettings {
     test_fraction: number;
   };
   /**
-   * The prompts for the preference stages: for each text, a prefix of a random number of words (the DPO paper's IMDb task uses prefixes of 2 to 8), with the rest of the text as its completion. Texts with no word left after the shortest prefix give no prompt.
+   * The prompts for the preference stages: for each text, a prefix of a random number of words (the DPO paper's IMDb task uses prefixes of 2 to 8), with the rest of the text as its completion. Texts with no word left after the shortest prefix give no prompt. The tldr and hh_rlhf sources give their own prompts (the post, the conversation), used as they are: min_words and max_words do not apply to them, max_per_split does.
    */
   prompts: {
     /**

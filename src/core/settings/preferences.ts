@@ -58,9 +58,13 @@ export interface PreferencesSettings {
      */
     path: string;
     /**
-     * chosen_rejected: {prompt, chosen, rejected}; labelled: {prompt, a, b, label}, label 1 when a is preferred, 0 when b is; hh_rlhf: Anthropic HH-RLHF's {chosen, rejected} conversations, split at the last "\n\nAssistant:" into the prompt and the response (the prompts must match); auto: each row's format from its fields.
+     * chosen_rejected: {prompt, chosen, rejected}; labelled: {prompt, a, b, label}, label 1 when a is preferred, 0 when b is; hh_rlhf: Anthropic HH-RLHF's {chosen, rejected} conversations, split at the last "\n\nAssistant:" into the prompt and the response (the prompts must match); summarize_from_feedback: OpenAI's TL;DR comparisons (Stiennon et al., 2020), {info: {post, title, subreddit}, summaries: [{text}, {text}], choice: 0|1}, the prompt `template` filled from info, the chosen summary summaries[choice], a row's split train or held out (valid1, valid2, test); auto: each row's format from its fields.
      */
-    format: "auto" | "chosen_rejected" | "labelled" | "hh_rlhf";
+    format: "auto" | "chosen_rejected" | "labelled" | "hh_rlhf" | "summarize_from_feedback";
+    /**
+     * summarize_from_feedback: the prompt, each {name} replaced by the field of that name in the row's info (trimmed); the default is the DPO paper's TL;DR prompt "SUBREDDIT: r/{subreddit}\nTITLE: {title}\nPOST: {post}\nTL;DR:". Other formats carry their prompts.
+     */
+    template: string;
     /**
      * The fraction of rows (a seeded random choice) held out as test pairs, for rows without their own "split" (train or test).
      */

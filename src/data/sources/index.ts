@@ -3,8 +3,10 @@ import type { SourceSettings } from '../settings.ts';
 import { aclimdb } from './aclimdb.ts';
 import { bundled } from './bundled.ts';
 import { csv } from './csv.ts';
+import { hhRlhf } from './hhRlhf.ts';
 import { imdb } from './imdb.ts';
 import { jsonl } from './jsonl.ts';
+import { tldr } from './tldr.ts';
 import type { Source } from './types.ts';
 
 export const sources: { [K in SourceSettings['kind']]: Source<Extract<SourceSettings, { kind: K }>> } = {
@@ -13,6 +15,8 @@ export const sources: { [K in SourceSettings['kind']]: Source<Extract<SourceSett
   csv,
   aclimdb,
   imdb,
+  tldr,
+  hh_rlhf: hhRlhf,
 };
 
 /** The source that `settings.kind` names. */

@@ -11,6 +11,12 @@ export interface SourceRow {
   label?: Label;
   /** The split the source itself puts the row in (aclImdb folders, a split field), if any. */
   split?: Split;
+  /**
+   * The row's own prompt, the start of `text` (tldr: the templated post; hh_rlhf: the
+   * conversation up to its last assistant turn); the rest of `text` is its completion.
+   * Such rows are kept as written, since their templates' newlines matter.
+   */
+  prompt?: string;
 }
 
 /** What a source may use of the stage's context: log lines, a progress bar, interruption. */

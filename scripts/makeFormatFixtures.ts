@@ -1,0 +1,126 @@
+/**
+ * `npx tsx scripts/makeFormatFixtures.ts`: writes data/fixtures/, small FORMAT FIXTURES
+ * for the DPO paper's TL;DR summarization and Anthropic HH dialogue tasks: synthetic
+ * text made here from a few word lists with a fixed seed, in the published files'
+ * layouts, so that the tldr and hh_rlhf sources, the preferences stage's
+ * summarize_from_feedback and hh_rlhf formats and the *-tiny pipelines run offline.
+ * Not real data, and nothing measured on them is a result. The same code writes the
+ * same bytes.
+ *
+ *   tldr-sft.jsonl             {id, subreddit, title, post, summary, split}  (OpenAI tldr-filtered layout)
+ *   tldr-sft-carper.jsonl      {prompt, label}                               (CarperAI/openai_summarize_tldr layout)
+ *   tldr-comparisons.jsonl     {info: {id, post, title, subreddit}, summaries: [{text, policy, note}, x2], choice, worker, batch, split}
+ *   hh-rlhf.jsonl              {chosen, rejected}, one to three turns        (Anthropic HH-RLHF layout)
+ *   hh-rlhf-test.jsonl         the same, held out
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Random } from '../src/core/random.ts';
+import { TLDR_TEMPLATE, fillTemplate } from '../src/data/templates.ts';
+
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'fixtures');
+const random = new Random(16);
+const pick = <T>(items: readonly T[]): T => items[random.int(items.length)];
+
+const topics = [
+  { subreddit: 'relationships', thing: 'my roommate', problem: 'never washes the dishes', wish: 'split the chores fairly' },
+  { subreddit: 'personalfinance', thing: 'my savings', problem: 'keep shrinking every month', wish: 'stick to a budget' },
+  { subreddit: 'cooking', thing: 'my bread', problem: 'comes out flat every time', wish: 'bake a loaf that rises' },
+  { subreddit: 'fitness', thing: 'my running', problem: 'stopped improving this spring', wish: 'run a faster mile' },
+  { subreddit: 'gardening', thing: 'my tomatoes', problem: 'have yellow leaves', wish: 'grow healthy plants' },
+  { subreddit: 'cats', thing: 'my cat', problem: 'wakes me up at four every night', wish: 'sleep through the night' },
+  { subreddit: 'jobs', thing: 'my manager', problem: 'moved my deadline twice', wish: 'plan my week calmly' },
+  { subreddit: 'travel', thing: 'my trip', problem: 'costs more than I planned', wish: 'travel on a small budget' },
+] as const;
+const ages = ['19', '23', '27', '31', '35', '42'];
+const feelings = ['frustrated', 'worried', 'tired', 'confused', 'stuck'];
+const fillers = ['It has been like this for weeks.', 'I tried talking about it once.', 'Friends say it is normal.', 'I do not want to make it worse.', 'Any advice helps.'];
+
+type Topic = (typeof topics)[number];
+
+function post(t: Topic): { subreddit: string; title: string; post: string; topic: Topic; feeling: string } {
+  const feeling = pick(feelings);
+  const extra = random.shuffle(fillers).slice(0, 1 + random.int(3)).join(' ');
+  return {
+    subreddit: t.subreddit,
+    title: `${t.thing[0].toUpperCase()}${t.thing.slice(1)} ${t.problem}, what should I do?`,
+    post: `I am ${pick(ages)} and ${t.thing} ${t.problem}. I feel ${feeling} about it. ${extra} I just want to ${t.wish}.`,
+    topic: t,
+    feeling,
+  };
+}
+
+/** A good summary names the thing, the problem and the wish; a poor one does not. */
+const goodSummary = (p: ReturnType<typeof post>) => ` ${p.topic.thing} ${p.topic.problem} and I feel ${p.feeling}; how can I ${p.topic.wish}?`;
+const poorSummary = () => pick([' help please', ' idk what to do', ' long story, read the post', ' things are bad']);
+
+function tldrSft(count: number) {
+  return Array.from({ length: count }, (_, i) => {
+    const p = post(topics[i % topics.length]);
+    return { id: `fixture-${i}`, subreddit: p.subreddit, title: p.title, post: p.post, summary: goodSummary(p), split: i % 5 === 4 ? 'valid' : 'train' };
+  });
+}
+
+function tldrComparisons(count: number) {
+  return Array.from({ length: count }, (_, i) => {
+    const p = post(topics[(i * 3) % topics.length]);
+    const good = { text: goodSummary(p), policy: 'fixture-good', note: null };
+    const poor = { text: poorSummary(), policy: 'fixture-poor', note: null };
+    const choice = random.int(2);
+    return {
+      info: { id: `fixture-c${i}`, post: p.post, title: p.title, subreddit: p.subreddit },
+      summaries: choice === 0 ? [good, poor] : [poor, good],
+      choice,
+      worker: 'fixture',
+      batch: 'fixture',
+      split: i % 5 === 4 ? 'valid1' : 'train',
+    };
+  });
+}
+
+const questions = [
+  { ask: 'How do I keep basil alive indoors?', help: 'Give it a sunny window, water it when the soil is dry, and pinch off the flowers.' },
+  { ask: 'What is a good way to start saving money?', help: 'Set aside a fixed amount on payday and track what you spend for a month.' },
+  { ask: 'How can I fall asleep faster?', help: 'Keep a regular bedtime, avoid screens for an hour before, and keep the room cool.' },
+  { ask: 'How do I learn to juggle?', help: 'Start with one ball, then two, throwing each in an arc at eye height.' },
+  { ask: 'Can you suggest a quick lunch?', help: 'A wrap with beans, rice, salsa and cheese takes five minutes.' },
+  { ask: 'How do I write a polite reminder email?', help: 'Thank them, restate the request and the date, and offer help if needed.' },
+] as const;
+const followUps = [
+  { ask: 'Thanks. Anything else?', help: 'Yes: keep notes on what works, and adjust a little each week.' },
+  { ask: 'What if that does not work?', help: 'Then change one thing at a time, so you can tell what helped.' },
+] as const;
+const places = ['I live in a small flat', 'I live in a big house', 'I live by the sea', 'I live in the city', 'I live on a farm', 'I share a house'];
+const details = ['I have about', 'I can spare', 'I have only', 'I would like to spend'];
+const units = ['hours a week', 'minutes a day', 'evenings a month', 'weekends a year'];
+const unhelpful = [' I do not know.', ' Why would you ask me that?', ' Figure it out yourself.', ' That is not something I can talk about.'];
+
+/** One HH-RLHF row: shared turns, then a chosen (helpful) and a rejected (unhelpful) last response. */
+function hhRow(i: number) {
+  const q = questions[i % questions.length];
+  const turns = 1 + (i % 3); // one to three human turns
+  let shared = `\n\nHuman: ${pick(places)} and ${pick(details)} ${1 + random.int(9)} ${pick(units)}. ${q.ask}`;
+  for (let t = 1; t < turns; t++) {
+    const previous = t === 1 ? q.help : followUps[(t - 2) % followUps.length].help;
+    shared += `\n\nAssistant: ${previous}\n\nHuman: ${followUps[(t - 1) % followUps.length].ask}`;
+  }
+  const last = turns === 1 ? q.help : followUps[(turns - 2) % followUps.length].help;
+  return { chosen: `${shared}\n\nAssistant: ${last}`, rejected: `${shared}\n\nAssistant:${pick(unhelpful)}` };
+}
+
+const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+await mkdir(out, { recursive: true });
+const sft = tldrSft(150);
+const files: Record<string, string> = {
+  'tldr-sft.jsonl': jsonl(sft),
+  'tldr-sft-carper.jsonl': jsonl(sft.slice(0, 20).map((r) => ({ prompt: fillTemplate(TLDR_TEMPLATE, r, r.id), label: r.summary.trim() }))),
+  'tldr-comparisons.jsonl': jsonl(tldrComparisons(150)),
+  'hh-rlhf.jsonl': jsonl(Array.from({ length: 150 }, (_, i) => hhRow(i))),
+  'hh-rlhf-test.jsonl': jsonl(Array.from({ length: 30 }, (_, i) => hhRow(1000 + i))),
+};
+for (const [name, content] of Object.entries(files)) {
+  await writeFile(join(out, name), content);
+  console.log(`wrote data/fixtures/${name} (${content.length} bytes)`);
+}

@@ -47,6 +47,13 @@ export interface MemoryEstimate {
  */
 export function parameterCountOf(dims: ModelDims, scalarHead: boolean): number {
   const { vocabSize: V, contextLength: N, nLayer: L, nEmbd: C } = dims;
+  if (dims.llama) {
+    // Llama (src/model/llamaParams.ts): embed_tokens (V, C), per layer q and o C^2 each, k and v
+    // C (K D) each, gate, up and down C F each, two RMSNorm gains; model.norm C; lm_head (V, C) when untied.
+    const { intermediateSize: F, nKvHead: K, tieWordEmbeddings } = dims.llama;
+    const kv = K * (C / dims.nHead);
+    return V * C + L * (2 * C * C + 2 * C * kv + 3 * C * F + 2 * C) + C + (tieWordEmbeddings ? 0 : V * C) + (scalarHead ? C : 0);
+  }
   return V * C + N * C + L * (12 * C * C + 13 * C) + 2 * C + (scalarHead ? C : 0);
 }
 

@@ -16,6 +16,17 @@ import { optimizerUpdate } from '../../src/training/update.ts';
 const tiny: ModelDims = { vocabSize: 29, contextLength: 16, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 };
 
 describe('the memory estimate', () => {
+  it('counts a Llama model\'s parameters as the model has them', async () => {
+    await initBackend('wasm');
+    for (const tieWordEmbeddings of [true, false]) {
+      const llama = { intermediateSize: 24, nKvHead: 2, ropeTheta: 10000, tieWordEmbeddings };
+      const config = resolveConfig({ vocabSize: 29, contextLength: 16, nLayer: 2, nHead: 4, nEmbd: 16, llama });
+      const model = createModel(config, { seed: 0 });
+      assert.equal(parameterCountOf(config, false), parameterCount(model));
+      disposeModel(model);
+    }
+  });
+
   it('gives a tiny model parts worked out by hand', () => {
     // wte 29*16 + wpe 16*16 + 2 layers * (12*16^2 + 13*16) + ln_f 2*16 = 464 + 256 + 6560 + 32
     assert.equal(parameterCountOf(tiny, false), 7312);

@@ -7,9 +7,10 @@ import { initBackend } from '../../src/backend/index.ts';
 import { UserError } from '../../src/core/errors.ts';
 import { Random } from '../../src/core/random.ts';
 import {
-  buildBatch, createModel, disposeModel, generate, loadModel, logits, parameterCount, parseSafetensors, resolveConfig, saveModel,
-  sequenceLogProbs, serializeSafetensors, tokenLogProbs, type GPT,
+  buildBatch, createModel, disposeModel, fromHuggingFaceConfig, generate, lastTokenScores, loadModel, logits, parameterCount, parseSafetensors,
+  resolveConfig, saveModel, sequenceLogProbs, serializeSafetensors, tokenLogProbs, trainableVariables, withScalarHead, type GPT,
 } from '../../src/model/index.ts';
+import { nativeCpuOrSkip, onBackend } from '../backend/compareBackends.ts';
 
 const FIXTURES = new URL('../fixtures/llama/', import.meta.url).pathname;
 
@@ -61,6 +62,24 @@ for (const variant of ['tied', 'untied'] as const) {
         }).arraySync(),
       );
       assertClose(actual, c.logits, (b, t) => c.attention_mask![b][t] === 1);
+    });
+
+    it('matches the reference logits on native-cpu too (the fused attention kernel)', async function () {
+      nativeCpuOrSkip(this);
+      await onBackend('native-cpu', async () => {
+        const native = await loadModel(dir);
+        try {
+          for (const c of fixture.cases) {
+            const actual = tf.tidy(() => logits(native, tf.tensor2d(c.ids, undefined, 'int32'), c.attention_mask ? {
+              attentionMask: tf.tensor2d(c.attention_mask),
+              positionIds: tf.tensor2d(c.position_ids!, undefined, 'int32'),
+            } : undefined).arraySync());
+            assertClose(actual, c.logits, (b, t) => !c.attention_mask || c.attention_mask[b][t] === 1);
+          }
+        } finally {
+          disposeModel(native);
+        }
+      });
     });
 
     it('decodes greedily as the reference, with the KV cache and without', async () => {
@@ -145,6 +164,58 @@ describe('Llama models', () => {
     const model = await loadModel(dir);
     assert.equal(model.params.has('lm_head.weight'), false);
     disposeModel(model);
+  });
+
+  it('rejects configs it cannot compute, with the file named', () => {
+    const base = { model_type: 'llama', vocab_size: 32, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 1, num_attention_heads: 4, max_position_embeddings: 16 };
+    const rejects = (json: Record<string, unknown>, pattern: RegExp) =>
+      assert.throws(() => fromHuggingFaceConfig(json, 'x/config.json'), (e: Error) => e instanceof UserError && /x\/config\.json/.test(e.message) && pattern.test(e.message));
+    rejects({ ...base, num_key_value_heads: 3 }, /nKvHead/);
+    rejects({ ...base, rope_scaling: { type: 'linear', factor: 2 } }, /rope_scaling/);
+    rejects({ ...base, hidden_act: 'gelu' }, /hidden_act/);
+    rejects({ ...base, attention_bias: true }, /attention_bias/);
+    rejects({ ...base, model_type: 'mistral' }, /model_type/);
+    const plain = fromHuggingFaceConfig(base, 'x/config.json'); // transformers' defaults: num_key_value_heads = heads, untied, theta 10000
+    assert.deepEqual(plain.llama, { intermediateSize: 24, nKvHead: 4, ropeTheta: 10000, tieWordEmbeddings: false });
+  });
+
+  it('round-trips a scalar head (LlamaForSequenceClassification) and scores the last real token', async () => {
+    const model = withScalarHead(createModel(config, { seed: 3 }), 5);
+    try {
+      await saveModel(dir, model);
+      assert.deepEqual(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).architectures, ['LlamaForSequenceClassification']);
+      const loaded = await loadModel(dir);
+      const ids = tf.tensor2d([[1, 2, 3], [4, 5, 0]], undefined, 'int32');
+      const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
+      assert.deepEqual(lastTokenScores(loaded, ids, mask).dataSync(), lastTokenScores(model, ids, mask).dataSync());
+      tf.dispose([ids, mask]);
+      disposeModel(loaded);
+    } finally {
+      disposeModel(model);
+    }
+  });
+
+  it('does not grow tensor memory over training steps with dropout and generation calls', async () => {
+    const model = createModel(resolveConfig({ ...config, dropout: 0.1 }), { seed: 6 });
+    const optimizer = tf.train.adam(1e-3);
+    const random = new Random(2);
+    const step = () => {
+      const batch = buildBatch([[1, 2], [3, 4, 5]], [[6, 7, 8], [9, 10]], 0);
+      const { value, grads } = tf.variableGrads(() => sequenceLogProbs(model, batch, { training: true, random }).logps.sum().neg() as tf.Scalar, trainableVariables(model));
+      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+      tf.dispose([value, ...Object.values(grads), ...Object.values(batch)]);
+    };
+    try {
+      step();
+      await generate(model, [[1, 2, 3], [4]], { maxNewTokens: 4, temperature: 1, random });
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      await generate(model, [[1, 2, 3], [4]], { maxNewTokens: 4, temperature: 1, random });
+      assert.equal(tf.memory().numTensors, before);
+    } finally {
+      optimizer.dispose();
+      disposeModel(model);
+    }
   });
 
   it('gives sequence log-probabilities and their gradients for training', () => {

@@ -101,7 +101,6 @@ function ourName(stored: string): string | undefined {
   return `transformer.${stored}`; // GPT2Model saves without the prefix
 }
 
-
 /**
  * Our name for a tensor in a Llama file (the same name), or undefined to skip it: the
  * rotary `inv_freq` buffers older transformers saved, and a tied model's copy of lm_head.weight.

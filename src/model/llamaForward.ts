@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyAttention, attentionWeights, scaledDotProductAttention } from './ops/attention.ts';
-import { param, type GPT } from './gpt.ts';
+import { embedding, param, type GPT } from './gpt.ts';
 import { attentionBias, dropout } from './layers.ts';
 import type { ForwardOptions, LayerCache } from './forward.ts';
 
@@ -37,7 +37,7 @@ export function llamaTransformer(
   const positions = options.positionIds ?? (tf.range(pastLength, Tk, 1, 'int32').reshape([1, T]) as tf.Tensor2D); // (B|1, T)
   const rope = rotaryEmbedding(positions, C / config.nHead, config.llama!.ropeTheta);
   const bias = attentionBias(T, Tk, options.attentionMask); // (B|1, 1, T, Tk)
-  let x = tf.gather(param(model, 'model.embed_tokens.weight'), ids) as tf.Tensor3D; // (B, T, C)
+  let x = tf.gather(embedding(model), ids) as tf.Tensor3D; // (B, T, C)
   const present: LayerCache[] | undefined = past ? [] : undefined;
   for (let i = 0; i < config.nLayer; i++) {
     const l = (name: string) => param(model, `model.layers.${i}.${name}`);

@@ -17,6 +17,8 @@ export interface ModelDims {
   nEmbd: number;
   /** Dropout > 0 turns the fused attention kernel off (the composed ops keep the (T, T) weights). */
   dropout: number;
+  /** A Llama model's shapes beyond these (src/model/config.ts's LlamaConfig); absent for GPT-2. */
+  llama?: { intermediateSize: number; nKvHead: number; ropeTheta: number; tieWordEmbeddings: boolean };
 }
 
 /** A model an instance keeps for its whole run. */

@@ -4,7 +4,8 @@
  * tokenizer is given, its `tokenizer.json` and transformers' `tokenizer_config.json`. A
  * folder written here loads in transformers (GPT2LMHeadModel, or
  * GPT2ForSequenceClassification with a scalar head; AutoTokenizer), and a transformers
- * GPT-2 folder loads here as it is.
+ * GPT-2 folder loads here as it is. A Llama folder (model_type llama: LlamaForCausalLM's
+ * names, see llamaParams.ts) loads and saves the same way.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/io/atomicFile.ts';
 import { UserError } from '../core/errors.ts';
 import { huggingFaceTokenizerConfig, loadTokenizer } from '../tokenizer/index.ts';
-import { fromHuggingFaceConfig, toHuggingFaceConfig } from './config.ts';
+import { fromHuggingFaceConfig, toHuggingFaceConfig, type GPTConfig } from './config.ts';
 import { modelFromValues, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
 import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
 
@@ -69,7 +70,7 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
 
   const sources = new Map<string, string>(); // our name -> name in the file
   for (const stored of file.tensors.keys()) {
-    const name = ourName(stored);
+    const name = config.llama ? llamaName(stored, config) : ourName(stored);
     if (name !== undefined) sources.set(name, stored);
   }
   const scalarHead = sources.has(SCORE_WEIGHT);
@@ -79,7 +80,7 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
     throw new UserError(`${weightsFile}: missing ${missing.length} tensor(s) the config requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
   }
   const unknown = [...sources.keys()].filter((name) => !shapes.has(name));
-  if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this GPT-2 does not have: ${unknown.slice(0, 5).join(', ')}`);
+  if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${config.llama ? 'Llama' : 'GPT-2'} does not have: ${unknown.slice(0, 5).join(', ')}`);
   const values = new Map<string, Float32Array>();
   for (const [name, shape] of shapes) {
     const stored = sources.get(name)!;
@@ -100,3 +101,12 @@ function ourName(stored: string): string | undefined {
   return `transformer.${stored}`; // GPT2Model saves without the prefix
 }
 
+/**
+ * Our name for a tensor in a Llama file (the same name), or undefined to skip it: the
+ * rotary `inv_freq` buffers older transformers saved, and a tied model's copy of lm_head.weight.
+ */
+function llamaName(stored: string, config: GPTConfig): string | undefined {
+  if (stored.endsWith('.rotary_emb.inv_freq')) return undefined;
+  if (stored === 'lm_head.weight' && config.llama!.tieWordEmbeddings) return undefined;
+  return stored;
+}

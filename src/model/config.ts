@@ -1,7 +1,7 @@
 /**
- * The GPT-2 configuration, and its mapping to and from Hugging Face's `config.json`
- * (model_type gpt2), so that a folder written here loads in transformers and a
- * transformers GPT-2 folder loads here.
+ * The model configuration, and its mapping to and from Hugging Face's `config.json`
+ * (model_type gpt2, or llama: the family of SmolLM2 and TinyLlama), so that a folder
+ * written here loads in transformers and a transformers folder of either family loads here.
  */
 import { UserError } from '../core/errors.ts';
 
@@ -15,7 +15,25 @@ export interface GPTConfig {
   nEmbd: number;
   /** Dropout rate on embeddings, attention weights and residual branches (training only). */
   dropout: number;
+  /** LayerNorm's epsilon for GPT-2; RMSNorm's (rms_norm_eps) for Llama. */
   layerNormEpsilon: number;
+  /** The Llama family's settings (model_type llama); absent for GPT-2. */
+  llama?: LlamaConfig;
+}
+
+/**
+ * What a Llama model adds to the shared settings (nEmbd = hidden_size, nHead =
+ * num_attention_heads, contextLength = max_position_embeddings, dropout = attention_dropout).
+ */
+export interface LlamaConfig {
+  /** The SwiGLU MLP's width (intermediate_size). */
+  intermediateSize: number;
+  /** Key/value heads (num_key_value_heads); nHead is a multiple of it (grouped-query attention). */
+  nKvHead: number;
+  /** The rotary embedding's base (rope_theta). */
+  ropeTheta: number;
+  /** Whether the output head is the token embedding (tie_word_embeddings) or its own lm_head.weight. */
+  tieWordEmbeddings: boolean;
 }
 
 export const DEFAULT_LAYER_NORM_EPSILON = 1e-5;
@@ -45,7 +63,22 @@ export function resolveConfig(config: Partial<GPTConfig>, where = 'model config'
   if (!(resolved.layerNormEpsilon > 0)) {
     throw new UserError(`${where}: layerNormEpsilon must be positive, got ${resolved.layerNormEpsilon}`);
   }
+  if (config.llama) resolved.llama = resolveLlama(config.llama, resolved, where);
   return resolved;
+}
+
+function resolveLlama(llama: LlamaConfig, config: GPTConfig, where: string): LlamaConfig {
+  for (const key of ['intermediateSize', 'nKvHead'] as const) {
+    if (!Number.isInteger(llama[key]) || llama[key] <= 0) throw new UserError(`${where}: ${key} must be a positive integer, got ${llama[key]}`);
+  }
+  if (config.nHead % llama.nKvHead !== 0) {
+    throw new UserError(`${where}: nHead (${config.nHead}) must be a multiple of nKvHead (${llama.nKvHead})`);
+  }
+  if ((config.nEmbd / config.nHead) % 2 !== 0) {
+    throw new UserError(`${where}: the head size (${config.nEmbd / config.nHead}) must be even for rotary embeddings`);
+  }
+  if (!(llama.ropeTheta > 0)) throw new UserError(`${where}: ropeTheta must be positive, got ${llama.ropeTheta}`);
+  return { intermediateSize: llama.intermediateSize, nKvHead: llama.nKvHead, ropeTheta: llama.ropeTheta, tieWordEmbeddings: llama.tieWordEmbeddings };
 }
 
 /** The special token ids that config.json names (transformers reads them for generation and for batched scoring). */
@@ -61,6 +94,7 @@ export interface SpecialTokenIds {
  * takes GPT-2's 50256, and a sequence classifier without pad_token_id cannot score a batch.
  */
 export function toHuggingFaceConfig(config: GPTConfig, scalarHead: boolean, specialIds?: SpecialTokenIds): Record<string, unknown> {
+  if (config.llama) return toLlamaConfig(config, config.llama, scalarHead, specialIds);
   return {
     model_type: 'gpt2',
     architectures: [scalarHead ? 'GPT2ForSequenceClassification' : 'GPT2LMHeadModel'],
@@ -84,10 +118,39 @@ export function toHuggingFaceConfig(config: GPTConfig, scalarHead: boolean, spec
   };
 }
 
+/** Hugging Face's config.json for a Llama model (LlamaForCausalLM, or LlamaForSequenceClassification with a scalar head). */
+function toLlamaConfig(config: GPTConfig, llama: LlamaConfig, scalarHead: boolean, specialIds?: SpecialTokenIds): Record<string, unknown> {
+  return {
+    model_type: 'llama',
+    architectures: [scalarHead ? 'LlamaForSequenceClassification' : 'LlamaForCausalLM'],
+    vocab_size: config.vocabSize,
+    ...(specialIds ? { bos_token_id: specialIds.bos, eos_token_id: specialIds.eos, pad_token_id: specialIds.pad } : {}),
+    hidden_size: config.nEmbd,
+    intermediate_size: llama.intermediateSize,
+    num_hidden_layers: config.nLayer,
+    num_attention_heads: config.nHead,
+    num_key_value_heads: llama.nKvHead,
+    head_dim: config.nEmbd / config.nHead,
+    max_position_embeddings: config.contextLength,
+    hidden_act: 'silu',
+    rms_norm_eps: config.layerNormEpsilon,
+    rope_theta: llama.ropeTheta,
+    rope_scaling: null,
+    attention_bias: false,
+    mlp_bias: false,
+    attention_dropout: config.dropout,
+    initializer_range: 0.02,
+    tie_word_embeddings: llama.tieWordEmbeddings,
+    ...(scalarHead ? { num_labels: 1 } : {}),
+    torch_dtype: 'float32',
+  };
+}
+
 /** Reads Hugging Face's config.json (from `file`, for messages) into a GPTConfig. */
 export function fromHuggingFaceConfig(json: Record<string, unknown>, file: string): GPTConfig {
+  if (json.model_type === 'llama') return fromLlamaConfig(json, file);
   if (json.model_type !== undefined && json.model_type !== 'gpt2') {
-    throw new UserError(`${file}: model_type is "${json.model_type}"; only gpt2 models can be loaded`);
+    throw new UserError(`${file}: model_type is "${json.model_type}"; only gpt2 and llama models can be loaded`);
   }
   if (json.n_inner !== undefined && json.n_inner !== null && json.n_inner !== 4 * Number(json.n_embd)) {
     throw new UserError(`${file}: n_inner ${json.n_inner} is not supported (the MLP width must be 4 * n_embd)`);
@@ -106,6 +169,37 @@ export function fromHuggingFaceConfig(json: Record<string, unknown>, file: strin
       nEmbd: number('n_embd'),
       dropout: number('resid_pdrop') ?? 0,
       layerNormEpsilon: number('layer_norm_epsilon'),
+    },
+    file,
+  );
+}
+
+/** A Llama config.json; what this implementation does not compute (biases, rope scaling, other activations) is an error. */
+function fromLlamaConfig(json: Record<string, unknown>, file: string): GPTConfig {
+  const number = (key: string) => (typeof json[key] === 'number' ? (json[key] as number) : undefined);
+  const unsupported = (what: string, hint: string) => new UserError(`${file}: ${what} is not supported`, hint);
+  if ((json.hidden_act ?? 'silu') !== 'silu') throw unsupported(`hidden_act "${json.hidden_act}"`, 'only the SwiGLU MLP with silu is implemented');
+  if (json.rope_scaling !== undefined && json.rope_scaling !== null) throw unsupported('rope_scaling', 'only plain rotary embeddings are implemented');
+  if (json.attention_bias === true || json.mlp_bias === true) throw unsupported('attention_bias / mlp_bias', 'Llama here has no biases');
+  const hidden = number('hidden_size'), heads = number('num_attention_heads');
+  if (json.head_dim !== undefined && json.head_dim !== null && hidden !== undefined && heads !== undefined && json.head_dim !== hidden / heads) {
+    throw unsupported(`head_dim ${json.head_dim} (hidden_size / num_attention_heads is ${hidden / heads})`, 'the head size must be hidden_size / num_attention_heads');
+  }
+  return resolveConfig(
+    {
+      vocabSize: number('vocab_size'),
+      contextLength: number('max_position_embeddings'),
+      nLayer: number('num_hidden_layers'),
+      nHead: heads,
+      nEmbd: hidden,
+      dropout: number('attention_dropout') ?? 0,
+      layerNormEpsilon: number('rms_norm_eps') ?? 1e-6, // transformers' LlamaConfig default
+      llama: {
+        intermediateSize: number('intermediate_size') ?? NaN,
+        nKvHead: number('num_key_value_heads') ?? heads ?? NaN, // absent: plain multi-head attention, as transformers
+        ropeTheta: number('rope_theta') ?? 10000,
+        tieWordEmbeddings: json.tie_word_embeddings === true, // transformers' LlamaConfig defaults to false
+      },
     },
     file,
   );

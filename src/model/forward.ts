@@ -1,13 +1,15 @@
 /**
  * The GPT-2 forward pass: learned position embeddings, pre-LayerNorm blocks of causal
  * self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
- * embedding. Call these inside tf.tidy; the results belong to the caller.
+ * embedding; a Llama model's body is llamaForward.ts, behind the same functions. Call
+ * these inside tf.tidy; the results belong to the caller.
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyAttention, attentionWeights, scaledDotProductAttention } from './ops/attention.ts';
 import { UserError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
-import { param, SCORE_WEIGHT, type GPT } from './gpt.ts';
+import { outputWeight, param, SCORE_WEIGHT, type GPT } from './gpt.ts';
+import { llamaTransformer } from './llamaForward.ts';
 import { attentionBias, conv1d, dropout, gelu, layerNorm } from './layers.ts';
 
 export interface ForwardOptions {
@@ -21,7 +23,10 @@ export interface ForwardOptions {
   random?: Random;
 }
 
-/** One layer's cached keys and values, each (B, Tpast, nHead, headSize): heads last, as the projection makes them. */
+/**
+ * One layer's cached keys and values, each (B, Tpast, nHead, headSize): heads last, as the
+ * projection makes them (Llama: nKvHead heads, keys after the rotary embedding).
+ */
 export type LayerCache = {
   key: tf.Tensor4D;
   value: tf.Tensor4D;
@@ -56,10 +61,10 @@ export function lastTokenScores(model: GPT, ids: tf.Tensor2D, attentionMask: tf.
   return all.mul(tf.oneHot(last, T)).sum(1);
 }
 
-/** hidden (B, T, C) -> logits (B, T, V) through the tied embedding: h @ wte^T. */
+/** hidden (B, T, C) -> logits (B, T, V) through the tied embedding, h @ wte^T (or Llama's untied lm_head). */
 export function outputHead(model: GPT, hiddenStates: tf.Tensor3D): tf.Tensor3D {
   const [B, T, C] = hiddenStates.shape;
-  const wte = param(model, 'transformer.wte.weight');
+  const wte = outputWeight(model);
   return tf.matMul(hiddenStates.reshape([B * T, C]), wte, false, true).reshape([B, T, model.config.vocabSize]);
 }
 
@@ -89,6 +94,7 @@ export function transformer(
   const active = options.training === true && config.dropout > 0;
   if (active && !options.random) throw new Error('training with dropout needs options.random to draw the dropout masks');
   const seed = () => (active ? options.random!.nextUint32() : undefined);
+  if (config.llama) return llamaTransformer(model, ids, options, past, seed);
 
   const positions = options.positionIds ?? tf.range(pastLength, Tk, 1, 'int32');
   const tokens = tf.gather(param(model, 'transformer.wte.weight'), ids); // (B, T, C)

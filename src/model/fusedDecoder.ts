@@ -10,9 +10,9 @@ import { layerNorm } from './ops/layerNorm.ts';
 import type { LayerCache } from './forward.ts';
 import { param, type GPT } from './gpt.ts';
 
-/** Whether generate() can take this path for the model on the current backend. */
+/** Whether generate() can take this path for the model on the current backend (GPT-2 only: the kernel is a GPT-2 block). */
 export function canDecodeFused(model: GPT): boolean {
-  return hasFusedDecode() && [...model.params.values()].every((p) => p.dtype === 'float32');
+  return model.config.llama === undefined && hasFusedDecode() && [...model.params.values()].every((p) => p.dtype === 'float32');
 }
 
 export class FusedDecoder {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
-import { param, type GPT } from './gpt.ts';
+import { outputWeight, type GPT } from './gpt.ts';
 import { transformer, type LayerCache } from './forward.ts';
 import { canDecodeFused, FusedDecoder } from './fusedDecoder.ts';
 import { sampleTokens, type SamplingOptions } from './sampling.ts';
@@ -51,7 +51,7 @@ export async function generate(model: GPT, prompts: number[][], options: Generat
   const generated: number[][] = prompts.map(() => []);
   const finished = new Array<boolean>(B).fill(false);
 
-  const wteT = tf.tidy(() => param(model, 'transformer.wte.weight').transpose()) as tf.Tensor2D; // (C, V), once per call
+  const wteT = tf.tidy(() => outputWeight(model).transpose()) as tf.Tensor2D; // (C, V), once per call
   const fused = useCache && canDecodeFused(model);
   let cache: LayerCache[] = [];
   let decoder: FusedDecoder | undefined;

@@ -13,11 +13,13 @@
  *   transformer.ln_f.weight/bias        (C)
  *   score.weight                        (1, C)     scalar head (GPT2ForSequenceClassification), optional
  *
- * The forward pass is in transformer.ts; checkpoints in checkpoint.ts.
+ * A Llama model (config.llama) has Hugging Face's Llama names instead (llamaParams.ts).
+ * The forward pass is in forward.ts (llamaForward.ts); checkpoints in checkpoint.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../core/random.ts';
 import type { GPTConfig } from './config.ts';
+import { isLlamaNorm, LLAMA_EMBEDDING, LLAMA_LM_HEAD, llamaParameterShapes } from './llamaParams.ts';
 
 export interface GPT {
   readonly config: GPTConfig;
@@ -31,6 +33,10 @@ export const SCORE_WEIGHT = 'score.weight';
 
 /** The name and shape of every parameter, in a fixed order. */
 export function parameterShapes(config: GPTConfig, scalarHead: boolean): Map<string, number[]> {
+  if (config.llama) {
+    const shapes = llamaParameterShapes(config, config.llama);
+    return scalarHead ? shapes.set(SCORE_WEIGHT, [1, config.nEmbd]) : shapes;
+  }
   const { vocabSize: V, contextLength: N, nEmbd: C, nLayer } = config;
   const shapes = new Map<string, number[]>([
     ['transformer.wte.weight', [V, C]],
@@ -57,6 +63,7 @@ export function parameterShapes(config: GPTConfig, scalarHead: boolean): Map<str
  */
 export function initialValues(name: string, size: number, config: GPTConfig, random: Random): Float32Array {
   const values = new Float32Array(size);
+  if (config.llama && isLlamaNorm(name)) return values.fill(1);
   if (/\.ln_\w+\.weight$/.test(name)) return values.fill(1);
   if (name.endsWith('.bias')) return values;
   const std = name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * config.nLayer) : 0.02;
@@ -98,7 +105,7 @@ export function modelFromValues(
 export function withScalarHead(model: GPT, seed: number): GPT {
   if (model.scalarHead) return model;
   const C = model.config.nEmbd;
-  const trainable = model.params.get('transformer.wte.weight')!.trainable;
+  const trainable = embedding(model).trainable;
   const score = initialValues(SCORE_WEIGHT, C, model.config, new Random(seed));
   const params = new Map(model.params);
   params.set(SCORE_WEIGHT, newVariable(score, [1, C], trainable));
@@ -134,6 +141,16 @@ export function parameterCount(model: GPT): number {
 
 export function disposeModel(model: GPT): void {
   for (const variable of model.params.values()) variable.dispose();
+}
+
+/** The token embedding (V, C). */
+export function embedding(model: GPT): tf.Variable {
+  return param(model, model.config.llama ? LLAMA_EMBEDDING : 'transformer.wte.weight');
+}
+
+/** The output head's weight (V, C): the token embedding when tied (always for GPT-2), else Llama's lm_head.weight. */
+export function outputWeight(model: GPT): tf.Variable {
+  return model.config.llama && !model.config.llama.tieWordEmbeddings ? param(model, LLAMA_LM_HEAD) : embedding(model);
 }
 
 /** A parameter by name; a missing one is a programming error. */

@@ -4,6 +4,9 @@
  * keeps for backprop, and the KV cache of sampling. float32 throughout (4 bytes). No
  * TensorFlow.js here: `--dry-run` uses it before any backend is loaded.
  *
+ * A Llama model's training activations use the GPT-2 fit (peak/estimate measured at ~1.09);
+ * its parameter count and KV cache are its own.
+ *
  * The activation coefficients were measured, not derived: the peak of tf.memory().numBytes
  * over one SFT step (tf.profile's peakBytes), less weights, optimizer state and
  * gradients, fitted over 13 shapes on wasm with the native kernels (V 256-4000, T 32-128,
@@ -47,6 +50,13 @@ export interface MemoryEstimate {
  */
 export function parameterCountOf(dims: ModelDims, scalarHead: boolean): number {
   const { vocabSize: V, contextLength: N, nLayer: L, nEmbd: C } = dims;
+  if (dims.llama) {
+    // Llama (src/model/llamaParams.ts): embed_tokens (V, C), per layer q and o C^2 each, k and v
+    // C (K D) each, gate, up and down C F each, two RMSNorm gains; model.norm C; lm_head (V, C) when untied.
+    const { intermediateSize: F, nKvHead: K, tieWordEmbeddings } = dims.llama;
+    const kv = K * (C / dims.nHead);
+    return V * C + L * (2 * C * C + 2 * C * kv + 3 * C * F + 2 * C) + C + (tieWordEmbeddings ? 0 : V * C) + (scalarHead ? C : 0);
+  }
   return V * C + N * C + L * (12 * C * C + 13 * C) + 2 * C + (scalarHead ? C : 0);
 }
 
@@ -80,11 +90,12 @@ export function trainingActivationBytes(forward: TrainedForward, backend: Backen
 
 /**
  * Sampling S sequences up to T tokens: the KV cache, keys and values of every layer,
- * 2 x L x (S, T, C); and the scoring forward of the samples (their log-probabilities under
+ * 2 x L x (S, T, C) (Llama: C nKvHead / nHead, its grouped-query key/value width); and the scoring forward of the samples (their log-probabilities under
  * the policy, for the KL), its (S, T, V) logits and log-softmax.
  */
 export function samplingBytes(dims: ModelDims, sequences: number, length: number): { caches: number; activations: number } {
-  const { vocabSize: V, nLayer: L, nEmbd: C } = dims;
+  const { vocabSize: V, nLayer: L, nEmbd } = dims;
+  const C = dims.llama ? (nEmbd / dims.nHead) * dims.llama.nKvHead : nEmbd;
   return { caches: FLOAT * 2 * L * sequences * length * C, activations: FLOAT * 2 * sequences * length * V };
 }
 

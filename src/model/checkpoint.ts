@@ -15,10 +15,12 @@ import { UserError } from '../core/errors.ts';
 import { huggingFaceTokenizerConfig, loadTokenizer } from '../tokenizer/index.ts';
 import { fromHuggingFaceConfig, toHuggingFaceConfig, type GPTConfig } from './config.ts';
 import { modelFromValues, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
-import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
+import { openSafetensors, serializeSafetensors, type SafetensorsReader } from './safetensors.ts';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
+/** A sharded checkpoint's index: {"weight_map": {tensor name: shard file name}}, the shards beside it. */
+export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
@@ -54,10 +56,11 @@ export async function saveModel(dir: string, model: GPT, tokenizerJson?: Record<
  */
 export async function loadModel(dir: string, options: { trainable?: boolean } = {}): Promise<GPT> {
   const configFile = join(dir, CONFIG_FILE);
-  const weightsFile = join(dir, WEIGHTS_FILE);
   if (!existsSync(configFile)) throw new UserError(`${dir}: no ${CONFIG_FILE}; this is not a model folder`);
-  if (!existsSync(weightsFile)) {
-    throw new UserError(`${dir}: no ${WEIGHTS_FILE}`, 'only safetensors weights are read; convert a pytorch_model.bin with transformers (save_pretrained)');
+  const single = join(dir, WEIGHTS_FILE);
+  const indexFile = join(dir, WEIGHTS_INDEX_FILE);
+  if (!existsSync(single) && !existsSync(indexFile)) {
+    throw new UserError(`${dir}: no ${WEIGHTS_FILE} (nor ${WEIGHTS_INDEX_FILE})`, 'only safetensors weights are read; convert a pytorch_model.bin with transformers (save_pretrained)');
   }
   let json: Record<string, unknown>;
   try {
@@ -66,31 +69,77 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
     throw new UserError(`${configFile}: not valid JSON (${(error as Error).message})`);
   }
   const config = fromHuggingFaceConfig(json, configFile);
-  const file = parseSafetensors(await readFile(weightsFile), weightsFile);
-
-  const sources = new Map<string, string>(); // our name -> name in the file
-  for (const stored of file.tensors.keys()) {
-    const name = config.llama ? llamaName(stored, config) : ourName(stored);
-    if (name !== undefined) sources.set(name, stored);
-  }
-  const scalarHead = sources.has(SCORE_WEIGHT);
-  const shapes = parameterShapes(config, scalarHead);
-  const missing = [...shapes.keys()].filter((name) => !sources.has(name));
-  if (missing.length > 0) {
-    throw new UserError(`${weightsFile}: missing ${missing.length} tensor(s) the config requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
-  }
-  const unknown = [...sources.keys()].filter((name) => !shapes.has(name));
-  if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${config.llama ? 'Llama' : 'GPT-2'} does not have: ${unknown.slice(0, 5).join(', ')}`);
-  const values = new Map<string, Float32Array>();
-  for (const [name, shape] of shapes) {
-    const stored = sources.get(name)!;
-    const actual = file.tensors.get(stored)!.shape;
-    if (actual.join(',') !== shape.join(',')) {
-      throw new UserError(`${weightsFile}: tensor ${stored} has shape [${actual}], but ${configFile} implies [${shape}]`);
+  const weightsFile = existsSync(single) ? single : indexFile; // names the weights in messages
+  const shards = existsSync(single) ? [await openSafetensors(single)] : await openShards(dir, indexFile);
+  try {
+    const sources = new Map<string, { stored: string; shard: SafetensorsReader }>(); // our name -> where it is stored
+    for (const shard of shards) {
+      for (const stored of shard.tensors.keys()) {
+        const name = config.llama ? llamaName(stored, config) : ourName(stored);
+        if (name !== undefined) sources.set(name, { stored, shard });
+      }
     }
-    values.set(name, file.read(stored));
+    const scalarHead = sources.has(SCORE_WEIGHT);
+    const shapes = parameterShapes(config, scalarHead);
+    const missing = [...shapes.keys()].filter((name) => !sources.has(name));
+    if (missing.length > 0) {
+      throw new UserError(`${weightsFile}: missing ${missing.length} tensor(s) the config requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+    }
+    const unknown = [...sources.keys()].filter((name) => !shapes.has(name));
+    if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${config.llama ? 'Llama' : 'GPT-2'} does not have: ${unknown.slice(0, 5).join(', ')}`);
+    for (const [name, shape] of shapes) {
+      const { stored, shard } = sources.get(name)!;
+      const actual = shard.tensors.get(stored)!.shape;
+      if (actual.join(',') !== shape.join(',')) {
+        throw new UserError(`${weightsFile}: tensor ${stored} has shape [${actual}], but ${configFile} implies [${shape}]`);
+      }
+    }
+    const values = new Map<string, Float32Array>();
+    for (const name of shapes.keys()) {
+      const { stored, shard } = sources.get(name)!;
+      values.set(name, await shard.read(stored)); // one tensor at a time, by offset
+    }
+    return modelFromValues(config, values, { scalarHead, trainable: options.trainable ?? true });
+  } finally {
+    await Promise.all(shards.map((shard) => shard.close()));
   }
-  return modelFromValues(config, values, { scalarHead, trainable: options.trainable ?? true });
+}
+
+/**
+ * Opens the shards a model.safetensors.index.json names, each keeping only the tensors the
+ * index assigns to it; a missing shard, or a tensor the index names that its shard lacks, is an error.
+ */
+async function openShards(dir: string, indexFile: string): Promise<SafetensorsReader[]> {
+  let index: { weight_map?: unknown };
+  try {
+    index = JSON.parse(await readFile(indexFile, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${indexFile}: not valid JSON (${(error as Error).message})`);
+  }
+  const weightMap = index.weight_map;
+  if (typeof weightMap !== 'object' || weightMap === null || Object.values(weightMap).some((f) => typeof f !== 'string')) {
+    throw new UserError(`${indexFile}: no weight_map of tensor names to shard files`);
+  }
+  const byShard = new Map<string, string[]>();
+  for (const [tensor, shard] of Object.entries(weightMap as Record<string, string>)) byShard.set(shard, [...(byShard.get(shard) ?? []), tensor]);
+  for (const shard of byShard.keys()) {
+    if (!existsSync(join(dir, shard))) throw new UserError(`${indexFile}: shard ${shard} (holding ${byShard.get(shard)![0]}, ...) is missing from ${dir}`);
+  }
+  const readers: SafetensorsReader[] = [];
+  try {
+    for (const [shard, names] of byShard) {
+      const reader = await openSafetensors(join(dir, shard));
+      readers.push(reader);
+      const lacking = names.find((name) => !reader.tensors.has(name));
+      if (lacking !== undefined) throw new UserError(`${indexFile}: tensor ${lacking} is assigned to ${shard}, which does not hold it`);
+      const wanted = new Set(names);
+      for (const name of [...reader.tensors.keys()]) if (!wanted.has(name)) reader.tensors.delete(name);
+    }
+    return readers;
+  } catch (error) {
+    await Promise.all(readers.map((reader) => reader.close()));
+    throw error;
+  }
 }
 
 /** Our parameter name for a tensor stored in a Hugging Face file, or undefined to skip it. */

@@ -4,6 +4,8 @@
  * into the data that follows; an optional `__metadata__` of strings), then the raw
  * little-endian data. F32 is read and written; F16 and BF16 are read and converted.
  */
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { UserError } from '../core/errors.ts';
 
 export interface SafetensorsEntry {
@@ -25,19 +27,80 @@ const BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8,
 
 /** Parses a safetensors file held in `bytes`; `source` names it in error messages. */
 export function parseSafetensors(bytes: Uint8Array, source: string): SafetensorsFile {
-  const fail = (what: string) => new UserError(`${source}: not a valid safetensors file: ${what}`);
-  if (bytes.length < 8) throw fail('shorter than its 8-byte header length');
+  if (bytes.length < 8) throw invalid(source, 'shorter than its 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
-  if (8 + headerLength > bytes.length) throw fail(`header length ${headerLength} runs past the end of the file`);
+  if (8 + headerLength > bytes.length) throw invalid(source, `header length ${headerLength} runs past the end of the file`);
+  const dataStart = 8 + headerLength;
+  const { metadata, tensors } = parseHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, source);
+  const read = (name: string): Float32Array => {
+    const entry = tensors.get(name);
+    if (!entry) throw new UserError(`${source}: has no tensor named ${name}`);
+    // Copy to an aligned buffer: the data of a tensor need not start on a 4-byte boundary.
+    return toFloat32(new Uint8Array(bytes.subarray(dataStart + entry.begin, dataStart + entry.end)), entry.dtype, name, source); // a copy (Buffer.slice would not copy)
+  };
+  return { metadata, tensors, read };
+}
+
+/**
+ * A safetensors file on disk, read lazily: its header now, each tensor's bytes only when
+ * asked (by offset through a file handle), so a large file never sits whole in memory.
+ * Call close() when done.
+ */
+export interface SafetensorsReader {
+  metadata: Record<string, string>;
+  tensors: Map<string, SafetensorsEntry>;
+  /** The values of one tensor as float32 (converted from F16/BF16). */
+  read(name: string): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+/** Opens the safetensors file at `path` (named so in messages) for reading tensor by tensor. */
+export async function openSafetensors(path: string): Promise<SafetensorsReader> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size < 8) throw invalid(path, 'shorter than its 8-byte header length');
+    const lengthBytes = await readExactly(handle, 0, 8);
+    const headerLength = Number(new DataView(lengthBytes.buffer).getBigUint64(0, true));
+    if (8 + headerLength > size) throw invalid(path, `header length ${headerLength} runs past the end of the file`);
+    const dataStart = 8 + headerLength;
+    const { metadata, tensors } = parseHeader(await readExactly(handle, 8, headerLength), size - dataStart, path);
+    const read = async (name: string): Promise<Float32Array> => {
+      const entry = tensors.get(name);
+      if (!entry) throw new UserError(`${path}: has no tensor named ${name}`);
+      return toFloat32(await readExactly(handle, dataStart + entry.begin, entry.end - entry.begin), entry.dtype, name, path);
+    };
+    return { metadata, tensors, read, close: () => handle.close() };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+async function readExactly(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(out, done, length - done, position + done);
+    if (bytesRead === 0) throw new UserError(`unexpected end of file at byte ${position + done}`);
+    done += bytesRead;
+  }
+  return out;
+}
+
+function invalid(source: string, what: string): UserError {
+  return new UserError(`${source}: not a valid safetensors file: ${what}`);
+}
+
+function parseHeader(headerBytes: Uint8Array, dataLength: number, source: string): { metadata: Record<string, string>; tensors: Map<string, SafetensorsEntry> } {
+  const fail = (what: string) => invalid(source, what);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(new TextDecoder().decode(headerBytes));
   } catch (error) {
     throw fail(`its header is not JSON (${(error as Error).message})`);
   }
-  const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
   const tensors = new Map<string, SafetensorsEntry>();
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') continue;
@@ -51,29 +114,25 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
     }
     tensors.set(name, { dtype, shape, begin, end });
   }
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  return { metadata: (header.__metadata__ ?? {}) as Record<string, string>, tensors };
+}
 
-  const read = (name: string): Float32Array => {
-    const entry = tensors.get(name);
-    if (!entry) throw new UserError(`${source}: has no tensor named ${name}`);
-    // Copy to an aligned buffer: the data of a tensor need not start on a 4-byte boundary.
-    const raw = new Uint8Array(bytes.subarray(dataStart + entry.begin, dataStart + entry.end)); // a copy (Buffer.slice would not copy)
-    switch (entry.dtype) {
-      case 'F32':
-        return new Float32Array(raw.buffer);
-      case 'F16':
-        return Float32Array.from(new Uint16Array(raw.buffer), halfToFloat);
-      case 'BF16': {
-        const out = new Uint32Array(raw.length / 2);
-        const halves = new Uint16Array(raw.buffer);
-        for (let i = 0; i < halves.length; i++) out[i] = halves[i] << 16;
-        return new Float32Array(out.buffer);
-      }
-      default:
-        throw new UserError(`${source}: tensor ${name} is ${entry.dtype}; only F32, F16 and BF16 can be read as weights`);
+/** A tensor's raw bytes (in their own aligned buffer) as float32. */
+function toFloat32(raw: Uint8Array, dtype: string, name: string, source: string): Float32Array {
+  switch (dtype) {
+    case 'F32':
+      return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    case 'F16':
+      return Float32Array.from(new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2), halfToFloat);
+    case 'BF16': {
+      const out = new Uint32Array(raw.length / 2);
+      const halves = new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
+      for (let i = 0; i < halves.length; i++) out[i] = halves[i] << 16;
+      return new Float32Array(out.buffer);
     }
-  };
-  return { metadata, tensors, read };
+    default:
+      throw new UserError(`${source}: tensor ${name} is ${dtype}; only F32, F16 and BF16 can be read as weights`);
+  }
 }
 
 /**

@@ -5,7 +5,9 @@
  * folder written here loads in transformers (GPT2LMHeadModel, or
  * GPT2ForSequenceClassification with a scalar head; AutoTokenizer), and a transformers
  * GPT-2 folder loads here as it is. A Llama folder (model_type llama: LlamaForCausalLM's
- * names, see llamaParams.ts) loads and saves the same way.
+ * names, see llamaParams.ts) and a GPT-NeoX (Pythia) folder (model_type gpt_neox, see
+ * neoxParams.ts) load and save the same way. A sharded folder (model.safetensors.index.json
+ * and its shards, as transformers writes large models) loads too.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -75,7 +77,7 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
     const sources = new Map<string, { stored: string; shard: SafetensorsReader }>(); // our name -> where it is stored
     for (const shard of shards) {
       for (const stored of shard.tensors.keys()) {
-        const name = config.llama ? llamaName(stored, config) : ourName(stored);
+        const name = config.llama ? llamaName(stored, config) : config.neox ? neoxName(stored) : ourName(stored);
         if (name !== undefined) sources.set(name, { stored, shard });
       }
     }
@@ -86,7 +88,7 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
       throw new UserError(`${weightsFile}: missing ${missing.length} tensor(s) the config requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
     }
     const unknown = [...sources.keys()].filter((name) => !shapes.has(name));
-    if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${config.llama ? 'Llama' : 'GPT-2'} does not have: ${unknown.slice(0, 5).join(', ')}`);
+    if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${config.llama ? 'Llama' : config.neox ? 'GPT-NeoX' : 'GPT-2'} does not have: ${unknown.slice(0, 5).join(', ')}`);
     for (const [name, shape] of shapes) {
       const { stored, shard } = sources.get(name)!;
       const actual = shard.tensors.get(stored)!.shape;
@@ -157,5 +159,14 @@ function ourName(stored: string): string | undefined {
 function llamaName(stored: string, config: GPTConfig): string | undefined {
   if (stored.endsWith('.rotary_emb.inv_freq')) return undefined;
   if (stored === 'lm_head.weight' && config.llama!.tieWordEmbeddings) return undefined;
+  return stored;
+}
+
+/**
+ * Our name for a tensor in a GPT-NeoX file (the same name), or undefined to skip it: the
+ * causal-mask (`attention.bias`, `attention.masked_bias`) and rotary `inv_freq` buffers older transformers saved.
+ */
+function neoxName(stored: string): string | undefined {
+  if (/\.attention\.(masked_)?bias$/.test(stored) || stored.endsWith('.rotary_emb.inv_freq')) return undefined;
   return stored;
 }

@@ -1,7 +1,8 @@
 /**
  * The GPT-2 forward pass: learned position embeddings, pre-LayerNorm blocks of causal
  * self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
- * embedding; a Llama model's body is llamaForward.ts, behind the same functions. Call
+ * embedding; a Llama model's body is llamaForward.ts, a GPT-NeoX model's neoxForward.ts,
+ * behind the same functions. Call
  * these inside tf.tidy; the results belong to the caller.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +11,7 @@ import { UserError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
 import { outputWeight, param, SCORE_WEIGHT, type GPT } from './gpt.ts';
 import { llamaTransformer } from './llamaForward.ts';
+import { neoxTransformer } from './neoxForward.ts';
 import { attentionBias, conv1d, dropout, gelu, layerNorm } from './layers.ts';
 
 export interface ForwardOptions {
@@ -95,6 +97,7 @@ export function transformer(
   if (active && !options.random) throw new Error('training with dropout needs options.random to draw the dropout masks');
   const seed = () => (active ? options.random!.nextUint32() : undefined);
   if (config.llama) return llamaTransformer(model, ids, options, past, seed);
+  if (config.neox) return neoxTransformer(model, ids, options, past, seed);
 
   const positions = options.positionIds ?? tf.range(pastLength, Tk, 1, 'int32');
   const tokens = tf.gather(param(model, 'transformer.wte.weight'), ids); // (B, T, C)

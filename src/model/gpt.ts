@@ -13,13 +13,15 @@
  *   transformer.ln_f.weight/bias        (C)
  *   score.weight                        (1, C)     scalar head (GPT2ForSequenceClassification), optional
  *
- * A Llama model (config.llama) has Hugging Face's Llama names instead (llamaParams.ts).
- * The forward pass is in forward.ts (llamaForward.ts); checkpoints in checkpoint.ts.
+ * A Llama model (config.llama) has Hugging Face's Llama names instead (llamaParams.ts), a
+ * GPT-NeoX model (config.neox) GPT-NeoX's (neoxParams.ts). The forward pass is in
+ * forward.ts (llamaForward.ts, neoxForward.ts); checkpoints in checkpoint.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../core/random.ts';
 import type { GPTConfig } from './config.ts';
 import { isLlamaNorm, LLAMA_EMBEDDING, LLAMA_LM_HEAD, llamaParameterShapes } from './llamaParams.ts';
+import { isNeoxNorm, NEOX_EMBEDDING, NEOX_LM_HEAD, neoxParameterShapes } from './neoxParams.ts';
 
 export interface GPT {
   readonly config: GPTConfig;
@@ -35,6 +37,10 @@ export const SCORE_WEIGHT = 'score.weight';
 export function parameterShapes(config: GPTConfig, scalarHead: boolean): Map<string, number[]> {
   if (config.llama) {
     const shapes = llamaParameterShapes(config, config.llama);
+    return scalarHead ? shapes.set(SCORE_WEIGHT, [1, config.nEmbd]) : shapes;
+  }
+  if (config.neox) {
+    const shapes = neoxParameterShapes(config, config.neox);
     return scalarHead ? shapes.set(SCORE_WEIGHT, [1, config.nEmbd]) : shapes;
   }
   const { vocabSize: V, contextLength: N, nEmbd: C, nLayer } = config;
@@ -64,6 +70,7 @@ export function parameterShapes(config: GPTConfig, scalarHead: boolean): Map<str
 export function initialValues(name: string, size: number, config: GPTConfig, random: Random): Float32Array {
   const values = new Float32Array(size);
   if (config.llama && isLlamaNorm(name)) return values.fill(1);
+  if (config.neox && isNeoxNorm(name)) return values.fill(1);
   if (/\.ln_\w+\.weight$/.test(name)) return values.fill(1);
   if (name.endsWith('.bias')) return values;
   const std = name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * config.nLayer) : 0.02;
@@ -145,11 +152,12 @@ export function disposeModel(model: GPT): void {
 
 /** The token embedding (V, C). */
 export function embedding(model: GPT): tf.Variable {
-  return param(model, model.config.llama ? LLAMA_EMBEDDING : 'transformer.wte.weight');
+  return param(model, model.config.llama ? LLAMA_EMBEDDING : model.config.neox ? NEOX_EMBEDDING : 'transformer.wte.weight');
 }
 
-/** The output head's weight (V, C): the token embedding when tied (always for GPT-2), else Llama's lm_head.weight. */
+/** The output head's weight (V, C): the token embedding when tied (always for GPT-2), else Llama's lm_head.weight or GPT-NeoX's embed_out.weight. */
 export function outputWeight(model: GPT): tf.Variable {
+  if (model.config.neox) return param(model, NEOX_LM_HEAD);
   return model.config.llama && !model.config.llama.tieWordEmbeddings ? param(model, LLAMA_LM_HEAD) : embedding(model);
 }
 

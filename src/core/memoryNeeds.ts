@@ -19,6 +19,8 @@ export interface ModelDims {
   dropout: number;
   /** A Llama model's shapes beyond these (src/model/config.ts's LlamaConfig); absent for GPT-2. */
   llama?: { intermediateSize: number; nKvHead: number; ropeTheta: number; tieWordEmbeddings: boolean };
+  /** A GPT-NeoX model's shapes beyond these (src/model/config.ts's NeoxConfig); absent for the others. */
+  neox?: { intermediateSize: number; rotaryPct: number; rotaryEmbBase: number; useParallelResidual: boolean };
 }
 
 /** A model an instance keeps for its whole run. */

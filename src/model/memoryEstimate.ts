@@ -57,6 +57,13 @@ export function parameterCountOf(dims: ModelDims, scalarHead: boolean): number {
     const kv = K * (C / dims.nHead);
     return V * C + L * (2 * C * C + 2 * C * kv + 3 * C * F + 2 * C) + C + (tieWordEmbeddings ? 0 : V * C) + (scalarHead ? C : 0);
   }
+  if (dims.neox) {
+    // GPT-NeoX (src/model/neoxParams.ts): embed_in and embed_out (V, C), per layer query_key_value
+    // C x 3C and dense C x C with biases, dense_h_to_4h and dense_4h_to_h C F each with biases, two
+    // LayerNorms (weight and bias); final_layer_norm 2C.
+    const F = dims.neox.intermediateSize;
+    return 2 * V * C + L * (4 * C * C + 4 * C + 2 * C * F + F + C + 4 * C) + 2 * C + (scalarHead ? C : 0);
+  }
   return V * C + N * C + L * (12 * C * C + 13 * C) + 2 * C + (scalarHead ? C : 0);
 }
 

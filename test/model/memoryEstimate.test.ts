@@ -27,6 +27,17 @@ describe('the memory estimate', () => {
     }
   });
 
+  it('counts a GPT-NeoX model\'s parameters as the model has them', async () => {
+    await initBackend('wasm');
+    const neox = { intermediateSize: 40, rotaryPct: 0.25, rotaryEmbBase: 10000, useParallelResidual: true };
+    const config = resolveConfig({ vocabSize: 29, contextLength: 16, nLayer: 2, nHead: 2, nEmbd: 16, neox });
+    for (const scalarHead of [false, true]) {
+      const model = createModel(config, { seed: 0, scalarHead });
+      assert.equal(parameterCountOf(config, scalarHead), parameterCount(model));
+      disposeModel(model);
+    }
+  });
+
   it('gives a tiny model parts worked out by hand', () => {
     // wte 29*16 + wpe 16*16 + 2 layers * (12*16^2 + 13*16) + ln_f 2*16 = 464 + 256 + 6560 + 32
     assert.equal(parameterCountOf(tiny, false), 7312);

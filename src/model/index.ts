@@ -1,11 +1,13 @@
 /**
- * The model core: a GPT-2 or Llama compatible causal language model on TensorFlow.js, with
+ * The model core: a GPT-2, Llama or GPT-NeoX (Pythia) compatible causal language model on TensorFlow.js, with
  * Hugging Face checkpoints, sequence log-probabilities and batched generation.
  *
  *   createModel(resolveConfig({vocabSize, contextLength, nLayer, nHead, nEmbd, dropout}), {seed})
  *   createModel(resolveConfig({..., layerNormEpsilon, llama: {intermediateSize, nKvHead, ropeTheta, tieWordEmbeddings}}), {seed})
  *                                                 a Llama model (llamaParams.ts, llamaForward.ts); the same API below
- *   loadModel(dir, {trainable}) / saveModel(dir, model, tokenizer.toJSON())
+ *   createModel(resolveConfig({..., neox: {intermediateSize, rotaryPct, rotaryEmbBase, useParallelResidual}}), {seed})
+ *                                                 a GPT-NeoX model (neoxParams.ts, neoxForward.ts)
+ *   loadModel(dir, {trainable}) / saveModel(dir, model, tokenizer.toJSON())   (loadModel reads sharded folders too)
  *   cloneModel(policy, {trainable: false})        a frozen reference model
  *   withScalarHead(model, seed)                   reward / value models (score.weight)
  *   trainableVariables(model), disposeModel(model)

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../core/io/atomicFile.ts';
 import { UserError } from '../core/errors.ts';
 import { huggingFaceTokenizerConfig, loadTokenizer } from '../tokenizer/index.ts';
 import { fromHuggingFaceConfig, toHuggingFaceConfig, type GPTConfig } from './config.ts';
-import { modelFromValues, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
+import { modelFromReads, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
 import { openSafetensors, serializeSafetensors, type SafetensorsReader } from './safetensors.ts';
 
 export const CONFIG_FILE = 'config.json';
@@ -96,12 +96,9 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
         throw new UserError(`${weightsFile}: tensor ${stored} has shape [${actual}], but ${configFile} implies [${shape}]`);
       }
     }
-    const values = new Map<string, Float32Array>();
-    for (const name of shapes.keys()) {
-      const { stored, shard } = sources.get(name)!;
-      values.set(name, await shard.read(stored)); // one tensor at a time, by offset
-    }
-    return modelFromValues(config, values, { scalarHead, trainable: options.trainable ?? true });
+    // One tensor at a time, read by its offset and made a variable before the next.
+    const read = (name: string) => sources.get(name)!.shard.read(sources.get(name)!.stored);
+    return await modelFromReads(config, read, { scalarHead, trainable: options.trainable ?? true });
   } finally {
     await Promise.all(shards.map((shard) => shard.close()));
   }

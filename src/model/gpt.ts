@@ -105,6 +105,29 @@ export function modelFromValues(
 }
 
 /**
+ * A model whose parameters `read` supplies one at a time, each turned into its variable
+ * before the next is read, so that the values never all sit in memory twice (loading).
+ */
+export async function modelFromReads(
+  config: GPTConfig,
+  read: (name: string) => Promise<Float32Array>,
+  options: { scalarHead: boolean; trainable: boolean },
+): Promise<GPT> {
+  const params = new Map<string, tf.Variable>();
+  try {
+    for (const [name, shape] of parameterShapes(config, options.scalarHead)) {
+      const data = await read(name);
+      if (data.length !== sizeOf(shape)) throw new Error(`parameter ${name}: expected ${sizeOf(shape)} values for shape [${shape}]`);
+      params.set(name, newVariable(data, shape, options.trainable));
+    }
+  } catch (error) {
+    for (const variable of params.values()) variable.dispose();
+    throw error;
+  }
+  return { config, params, scalarHead: options.scalarHead };
+}
+
+/**
  * The same model with a freshly initialised scalar head (`score.weight`, normal(0, 0.02)
  * from `seed`), for a reward or value model started from a language model. The result
  * takes over `model`'s variables: dispose only the result.

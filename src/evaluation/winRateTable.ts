@@ -1,6 +1,7 @@
 /**
  * win_rates.csv: one row per policy and temperature, the share of comparisons its
- * completion won against the baseline's (ties counted as half).
+ * completion won against the baseline's (ties counted as half), its standard error and
+ * its 95% Wilson score interval.
  */
 import { join } from 'node:path';
 import { readCsvTable, writeCsvTable, type ColumnTypes } from './csvTable.ts';
@@ -20,6 +21,9 @@ export interface WinRateRow {
   judge: string;
   win_rate: number;
   win_rate_se: number;
+  /** The 95% Wilson score interval of win_rate (ties counted as half a win). */
+  win_rate_ci_low: number;
+  win_rate_ci_high: number;
   n_comparisons: number;
   ties: number;
   /** Comparisons the judge gave no usable answer for (counted as ties). */
@@ -36,6 +40,8 @@ export const WIN_RATE_COLUMNS: ColumnTypes<WinRateRow> = {
   judge: 'text',
   win_rate: 'number',
   win_rate_se: 'number',
+  win_rate_ci_low: 'number',
+  win_rate_ci_high: 'number',
   n_comparisons: 'number',
   ties: 'number',
   judge_failures: 'number',

@@ -95,7 +95,7 @@ function winRateSection(rows: readonly WinRateRow[]): string {
     const ofPolicy = rows.filter((r) => r.policy === policy);
     return [policy, methodName(ofPolicy[0].method), ...temperatures.map((t) => {
       const row = ofPolicy.find((r) => r.temperature === t);
-      return row ? formatMeanSe(row.win_rate, row.win_rate_se) : '–';
+      return row ? `${formatMeanSe(row.win_rate, row.win_rate_se)} [${formatNumber(row.win_rate_ci_low, 2)}, ${formatNumber(row.win_rate_ci_high, 2)}]` : '–';
     })];
   });
   const baselines = [...new Set(rows.map((r) => r.baseline))].join(', ');
@@ -103,7 +103,7 @@ function winRateSection(rows: readonly WinRateRow[]): string {
   const failures = rows.reduce((n, r) => n + r.judge_failures, 0);
   return [
     '## Win rates\n',
-    `The share of comparisons each policy's completion won against ${baselines}'s on the same prompt (ties count as half; ± one standard error), judged by ${judges === 'reward' ? 'the ground-truth reward' : judges}, by sampling temperature.${failures > 0 ? ` The judge gave no usable answer in ${failures} comparisons (counted as ties).` : ''}\n`,
+    `The share of comparisons each policy's completion won against ${baselines}'s on the same prompt (ties count as half; ± one standard error, then in brackets the 95% Wilson score interval, a tie counted as half a win), judged by ${judges === 'reward' ? 'the ground-truth reward' : judges}, by sampling temperature.${failures > 0 ? ` The judge gave no usable answer in ${failures} comparisons (counted as ties).` : ''}\n`,
     markdownTable(['policy', 'method', ...temperatures.map((t) => `T = ${t}`)], body),
     `![Win rate against temperature](${WIN_RATES_SVG})\n`,
   ].join('\n');

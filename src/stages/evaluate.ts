@@ -120,7 +120,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
           if (judge && baseline && against) {
             const comparisons = pairComparisons(promptTexts, scored(set), scored(against)).slice(0, judge.maxComparisons);
             const rate = winRateOf(await judge.judge(comparisons, judgeRandom));
-            winRates.push({ ...described, baseline: baseline.id, judge: judge.kind, win_rate: rate.winRate, win_rate_se: rate.se, n_comparisons: rate.n, ties: rate.ties, judge_failures: rate.failures });
+            winRates.push({ ...described, baseline: baseline.id, judge: judge.kind, win_rate: rate.winRate, win_rate_se: rate.se, win_rate_ci_low: rate.ciLow, win_rate_ci_high: rate.ciHigh, n_comparisons: rate.n, ties: rate.ties, judge_failures: rate.failures });
           }
         }
         const last = frontier.at(-1)!;

@@ -20,7 +20,7 @@ describe('report.md', () => {
 
   it('lays the win rates out by temperature', () => {
     assert.match(text, /\| policy \| method \| T = 0 \| T = 0\.5 \| T = 1 \|/);
-    assert.match(text, /\| dpo\[beta=0\.1\] \| DPO \| 0\.8 ± 0\.05 \| 0\.75 ± 0\.05 \| 0\.7 ± 0\.05 \|/);
+    assert.match(text, /\| dpo\[beta=0\.1\] \| DPO \| 0\.8 ± 0\.05 \[0\.7, 0\.9\] \| 0\.75 ± 0\.05 \[0\.65, 0\.85\] \| 0\.7 ± 0\.05 \[0\.6, 0\.8\] \|/);
   });
 
   it('shows train and held-out figures in separate named columns, only those some stage has', () => {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { readCsvTable, writeCsvTable, type ColumnTypes } from './csvTable.ts';
+import { wilsonInterval } from './statistics.ts';
 
 export const WIN_RATES_FILE = 'win_rates.csv';
 
@@ -51,6 +52,12 @@ export function writeWinRates(dir: string, rows: readonly WinRateRow[]): Promise
   return writeCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS, rows);
 }
 
-export function readWinRates(dir: string): Promise<WinRateRow[]> {
-  return readCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS);
+/** The rows of win_rates.csv; a file written before the interval columns gets them from win_rate and n_comparisons. */
+export async function readWinRates(dir: string): Promise<WinRateRow[]> {
+  const rows = await readCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS, ['win_rate_ci_low', 'win_rate_ci_high']);
+  return rows.map((row) => {
+    if (row.win_rate_ci_low !== null && row.win_rate_ci_high !== null) return row;
+    const { low, high } = wilsonInterval(row.win_rate * row.n_comparisons, row.n_comparisons);
+    return { ...row, win_rate_ci_low: low, win_rate_ci_high: high };
+  });
 }

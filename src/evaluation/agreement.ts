@@ -9,8 +9,9 @@
  * tie). A comparison either judge gave no usable answer for is left out, since its tie
  * is no choice; a tie of the reward against a choice of the llm is a disagreement.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeCsvTable, type ColumnTypes } from './csvTable.ts';
+import { readCsvTable, writeCsvTable, type ColumnTypes } from './csvTable.ts';
 import type { Judgement } from './judges/index.ts';
 
 export const AGREEMENT_FILE = 'agreement.csv';
@@ -67,4 +68,10 @@ export const AGREEMENT_COLUMNS: ColumnTypes<AgreementRow> = {
 
 export function writeAgreement(dir: string, rows: readonly AgreementRow[]): Promise<void> {
   return writeCsvTable(join(dir, AGREEMENT_FILE), AGREEMENT_COLUMNS, rows);
+}
+
+/** The rows of an evaluation's agreement.csv; none when it has none (no llm judged). */
+export async function readAgreement(dir: string): Promise<AgreementRow[]> {
+  const path = join(dir, AGREEMENT_FILE);
+  return existsSync(path) ? readCsvTable(path, AGREEMENT_COLUMNS) : [];
 }

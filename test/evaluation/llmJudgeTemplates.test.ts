@@ -5,7 +5,7 @@ import { UserError } from '../../src/core/errors.ts';
 import { Random } from '../../src/core/random.ts';
 import { createJudge } from '../../src/evaluation/judges/index.ts';
 import { parseChoice } from '../../src/evaluation/judges/llm.ts';
-import { HH_TEMPLATE, TLDR_TEMPLATE } from '../../src/evaluation/judges/llmTemplates.ts';
+import { HH_TEMPLATE, TLDR_SIMPLE_TEMPLATE, TLDR_TEMPLATE } from '../../src/evaluation/judges/llmTemplates.ts';
 
 /** A chat-completions server that answers each question with `answer(question)`, and records the questions. */
 async function startJudgeServer(answer: (question: string) => string): Promise<{ server: Server; url: string; questions: string[] }> {
@@ -92,9 +92,10 @@ describe('the llm judge with the paper\'s GPT-4 prompts', function () {
     assert.equal(parseChoice('Comparison: A answers, B does not.\nMore helpful: A'), 'A');
     assert.equal(parseChoice('Comparison: ...\nMore helpful: "B"'), 'B');
     assert.ok(TLDR_TEMPLATE.endsWith('Preferred: <"A" or "B">') && HH_TEMPLATE.endsWith('More helpful: <"A" or "B">'));
+    assert.ok(TLDR_SIMPLE_TEMPLATE.startsWith('Which of the following summaries does a better job of summarizing the most important points in the given forum post?\n\nPost:\n{prompt}'));
   });
 
   it('rejects a template name it does not know as a question without {a} and {b}', () => {
-    assert.throws(() => createJudge({ ...settings, base_url: 'http://x', prompt_template: 'tl;dr' }), (e: unknown) => e instanceof UserError && /tldr, hh/.test(String(e.hint ?? e.message)));
+    assert.throws(() => createJudge({ ...settings, base_url: 'http://x', prompt_template: 'tl;dr' }), (e: unknown) => e instanceof UserError && /positive, tldr, tldr_simple, hh/.test(String(e.hint)));
   });
 });

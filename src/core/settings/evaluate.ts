@@ -112,7 +112,7 @@ export interface EvaluateSettings {
            */
           api_key_env: string;
           /**
-           * llm: a named question, or one of your own. Named: `tldr` and `hh`, the DPO paper's GPT-4 prompts (Appendix C.2) for summarization (which summary better covers the post's important points, precisely and concisely; answer `Preferred: A|B`) and single-turn dialogue (which response is more helpful; answer `More helpful: A|B`); `positive` (the default), which continuation of a movie review is more positive, in the same format. Your own: a question with {prompt}, {a} and {b} for the prompt and the two completions; the answer must name A or B (a last line `Preferred: A` or `More helpful: A`, or just the letter). The order of the two completions is drawn at random per comparison (from the run's seed) and the answer mapped back.
+           * llm: a named question, or one of your own. Named: `tldr` and `hh`, the DPO paper's GPT-4 prompts (Appendix C.2) for summarization (GPT-4 (C): which summary better covers the post's important points, precisely and concisely; answer `Preferred: A|B`; `tldr_simple` is its GPT-4 (S), without the demand for concision) and single-turn dialogue (which response is more helpful; answer `More helpful: A|B`); `positive` (the default), which continuation of a movie review is more positive, in the same format. Your own: a question with {prompt}, {a} and {b} for the prompt and the two completions; the answer must name A or B (a last line `Preferred: A` or `More helpful: A`, or just the letter). The order of the two completions is drawn at random per comparison (from the run's seed) and the answer mapped back.
            */
           prompt_template: string;
           /**
@@ -154,7 +154,7 @@ export interface EvaluateSettings {
            */
           api_key_env: string;
           /**
-           * llm: a named question, or one of your own. Named: `tldr` and `hh`, the DPO paper's GPT-4 prompts (Appendix C.2) for summarization (which summary better covers the post's important points, precisely and concisely; answer `Preferred: A|B`) and single-turn dialogue (which response is more helpful; answer `More helpful: A|B`); `positive` (the default), which continuation of a movie review is more positive, in the same format. Your own: a question with {prompt}, {a} and {b} for the prompt and the two completions; the answer must name A or B (a last line `Preferred: A` or `More helpful: A`, or just the letter). The order of the two completions is drawn at random per comparison (from the run's seed) and the answer mapped back.
+           * llm: a named question, or one of your own. Named: `tldr` and `hh`, the DPO paper's GPT-4 prompts (Appendix C.2) for summarization (GPT-4 (C): which summary better covers the post's important points, precisely and concisely; answer `Preferred: A|B`; `tldr_simple` is its GPT-4 (S), without the demand for concision) and single-turn dialogue (which response is more helpful; answer `More helpful: A|B`); `positive` (the default), which continuation of a movie review is more positive, in the same format. Your own: a question with {prompt}, {a} and {b} for the prompt and the two completions; the answer must name A or B (a last line `Preferred: A` or `More helpful: A`, or just the letter). The order of the two completions is drawn at random per comparison (from the run's seed) and the answer mapped back.
            */
           prompt_template: string;
           /**

@@ -25,16 +25,21 @@ export async function writeCsvTable<R extends Record<string, Cell>>(path: string
   await writeFileAtomic(path, stringify([names, ...rows.map((row) => names.map((name) => cellText(row[name])))]));
 }
 
-/** The rows of a CSV table; a missing column or a cell that is not a number where one belongs is a StageError. */
-export async function readCsvTable<R extends Record<string, Cell>>(path: string, columns: ColumnTypes<R>): Promise<R[]> {
+/**
+ * The rows of a CSV table; a missing column or a cell that is not a number where one
+ * belongs is a StageError. Columns named in `added` (columns newer than some files) read
+ * as null where a file lacks them.
+ */
+export async function readCsvTable<R extends Record<string, Cell>>(path: string, columns: ColumnTypes<R>, added: readonly (keyof R & string)[] = []): Promise<R[]> {
   const records = parse(await readFile(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   const names = Object.keys(columns) as (keyof R & string)[];
   return records.map((record, i) => {
     const row: Record<string, Cell> = {};
     for (const name of names) {
       const text = record[name];
-      if (text === undefined) throw new StageError(`${path}: no column "${name}"`);
-      if (columns[name] === 'text') row[name] = text;
+      if (text === undefined && added.includes(name)) row[name] = null;
+      else if (text === undefined) throw new StageError(`${path}: no column "${name}"`);
+      else if (columns[name] === 'text') row[name] = text;
       else if (text === '') row[name] = null;
       else if (Number.isNaN(Number(text)) && text !== 'NaN') throw new StageError(`${path}:${i + 2}: "${name}" is not a number: ${JSON.stringify(text)}`);
       else row[name] = Number(text);

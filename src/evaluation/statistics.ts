@@ -26,6 +26,25 @@ export function standardError(values: readonly number[]): number {
   return Math.sqrt(squares / (n - 1) / n);
 }
 
+/** z of a two-sided 95% interval: the 0.975 quantile of the standard normal. */
+export const Z_95 = 1.959963984540054;
+
+/**
+ * The Wilson score interval (Wilson, 1927) of a proportion: `successes` of `n` trials,
+ *   p = successes / n,  centre = (p + z^2 / 2n) / (1 + z^2 / n),
+ *   half-width = z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2),
+ * 95% by default. Unlike p ± z se it stays inside [0, 1] and is not empty at p = 0 or 1.
+ * `successes` may be fractional (a win rate counts a tie as half a win); NaN bounds for n = 0.
+ */
+export function wilsonInterval(successes: number, n: number, z = Z_95): { low: number; high: number } {
+  if (n === 0) return { low: NaN, high: NaN };
+  const p = successes / n;
+  const z2n = (z * z) / n;
+  const centre = (p + z2n / 2) / (1 + z2n);
+  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
 /**
  * distinct-n = |distinct n-grams| / |n-grams| over all the sequences together (Li et al.,
  * 2016). Sequences shorter than n contribute no n-gram; with no n-gram at all it is 0.

@@ -2,7 +2,7 @@
  * Win rates: a policy's completions against a baseline's, prompt by prompt, judged one
  * comparison at a time; a tie counts as half a win.
  */
-import { mean, standardError } from './statistics.ts';
+import { mean, standardError, wilsonInterval } from './statistics.ts';
 import type { Comparison, Judgement } from './judges/index.ts';
 
 /** A scored completion of the held-out prompt `promptIndex`. */
@@ -38,6 +38,15 @@ export interface WinRate {
   winRate: number;
   /** Its standard error over the comparisons. */
   se: number;
+  /**
+   * The 95% Wilson score interval of the win rate, with the wins counted as
+   * n * winRate: a tie (or a judge failure) is half a win here too, so the interval is
+   * that of a proportion of n trials with that many successes. (Dropping the ties instead
+   * would narrow n; counting them as half keeps the interval centred on the win rate the
+   * table shows.)
+   */
+  ciLow: number;
+  ciHigh: number;
   n: number;
   ties: number;
   failures: number;
@@ -45,9 +54,13 @@ export interface WinRate {
 
 export function winRateOf(judgements: readonly Judgement[]): WinRate {
   const verdicts = judgements.map((j) => j.verdict);
+  const wins = verdicts.reduce<number>((sum, v) => sum + v, 0);
+  const ci = wilsonInterval(wins, verdicts.length);
   return {
     winRate: mean(verdicts),
     se: standardError(verdicts),
+    ciLow: ci.low,
+    ciHigh: ci.high,
     n: verdicts.length,
     ties: verdicts.filter((v) => v === 0.5).length,
     failures: judgements.filter((j) => j.failure !== undefined).length,

@@ -1,9 +1,11 @@
 /**
  * win_rates.csv: one row per policy and temperature, the share of comparisons its
- * completion won against the baseline's (ties counted as half).
+ * completion won against the baseline's (ties counted as half), its standard error and
+ * its 95% Wilson score interval.
  */
 import { join } from 'node:path';
 import { readCsvTable, writeCsvTable, type ColumnTypes } from './csvTable.ts';
+import { wilsonInterval } from './statistics.ts';
 
 export const WIN_RATES_FILE = 'win_rates.csv';
 
@@ -20,6 +22,9 @@ export interface WinRateRow {
   judge: string;
   win_rate: number;
   win_rate_se: number;
+  /** The 95% Wilson score interval of win_rate (ties counted as half a win). */
+  win_rate_ci_low: number;
+  win_rate_ci_high: number;
   n_comparisons: number;
   ties: number;
   /** Comparisons the judge gave no usable answer for (counted as ties). */
@@ -36,6 +41,8 @@ export const WIN_RATE_COLUMNS: ColumnTypes<WinRateRow> = {
   judge: 'text',
   win_rate: 'number',
   win_rate_se: 'number',
+  win_rate_ci_low: 'number',
+  win_rate_ci_high: 'number',
   n_comparisons: 'number',
   ties: 'number',
   judge_failures: 'number',
@@ -45,6 +52,12 @@ export function writeWinRates(dir: string, rows: readonly WinRateRow[]): Promise
   return writeCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS, rows);
 }
 
-export function readWinRates(dir: string): Promise<WinRateRow[]> {
-  return readCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS);
+/** The rows of win_rates.csv; a file written before the interval columns gets them from win_rate and n_comparisons. */
+export async function readWinRates(dir: string): Promise<WinRateRow[]> {
+  const rows = await readCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS, ['win_rate_ci_low', 'win_rate_ci_high']);
+  return rows.map((row) => {
+    if (row.win_rate_ci_low !== null && row.win_rate_ci_high !== null) return row;
+    const { low, high } = wilsonInterval(row.win_rate * row.n_comparisons, row.n_comparisons);
+    return { ...row, win_rate_ci_low: low, win_rate_ci_high: high };
+  });
 }

@@ -11,6 +11,7 @@ import type { InstanceRecord, ManifestData } from '../core/manifestRecord.ts';
 import { safeName } from '../core/io/safeName.ts';
 import { readFrontier, type FrontierRow } from '../evaluation/frontierTable.ts';
 import { readWinRates, type WinRateRow } from '../evaluation/winRateTable.ts';
+import { readAgreement, type AgreementRow } from '../evaluation/agreement.ts';
 import { isTrainingKind, readStageSummary } from './trainingSummary.ts';
 import type { ReportInputs } from './reportMarkdown.ts';
 
@@ -20,6 +21,7 @@ interface RunParts {
   name: string;
   frontier: FrontierRow[];
   winRates: WinRateRow[];
+  agreement: AgreementRow[];
   stages: ReportInputs['stages'];
 }
 
@@ -46,13 +48,15 @@ async function readRunParts(runDir: string): Promise<RunParts> {
   }
   const frontier: FrontierRow[] = [];
   const winRates: WinRateRow[] = [];
+  const agreement: AgreementRow[] = [];
   for (const [id, record] of evaluations) {
     frontier.push(...(await readFrontier(outputDir(runDir, id, record))));
     winRates.push(...(await readWinRates(outputDir(runDir, id, record))));
+    agreement.push(...(await readAgreement(outputDir(runDir, id, record))));
   }
   const training = finished.filter(([, r]) => isTrainingKind(r.kind));
   const stages = await Promise.all(training.map(([id, r]) => readStageSummary(id, r.kind, outputDir(runDir, id, r))));
-  return { name: basename(runDir), frontier, winRates, stages };
+  return { name: basename(runDir), frontier, winRates, agreement, stages };
 }
 
 /** What a report of `folder` (a run folder or a sweep folder) shows. */
@@ -60,7 +64,7 @@ export async function readRunReport(folder: string): Promise<ReportInputs> {
   const dir = resolve(folder);
   if (existsSync(join(dir, 'manifest.json'))) {
     const parts = await readRunParts(dir);
-    return { title: `Report: ${parts.name}`, about: [`Run folder \`${dir}\`.`], frontier: parts.frontier, winRates: parts.winRates, stages: parts.stages };
+    return { title: `Report: ${parts.name}`, about: [`Run folder \`${dir}\`.`], frontier: parts.frontier, winRates: parts.winRates, agreement: parts.agreement, stages: parts.stages };
   }
   if (!existsSync(join(dir, 'sweep.json'))) {
     throw new UserError(`${dir} is neither a run folder (no manifest.json) nor a sweep folder (no sweep.json)`, 'give a folder under runs/<pipeline>/');
@@ -83,6 +87,7 @@ export async function readRunReport(folder: string): Promise<ReportInputs> {
     about: [`Sweep folder \`${dir}\`: ${parts.length} of ${sweep.runs.length} runs merged (${parts.map((p) => p.name).join(', ')}).`],
     frontier: parts.flatMap((p) => p.frontier.map((r) => ({ ...r, policy: prefix(p.name, r.policy), instance: prefix(p.name, r.instance) }))),
     winRates: parts.flatMap((p) => p.winRates.map((r) => ({ ...r, policy: prefix(p.name, r.policy) }))),
+    agreement: parts.flatMap((p) => p.agreement.map((r) => ({ ...r, policy: prefix(p.name, r.policy) }))),
     stages: parts.flatMap((p) => p.stages.map((s) => ({ ...s, id: prefix(p.name, s.id) }))),
     sweep: parts.map((p) => ({ name: p.name, frontier: p.frontier })),
   };

@@ -5,6 +5,7 @@
  */
 import type { FrontierRow } from '../evaluation/frontierTable.ts';
 import type { WinRateRow } from '../evaluation/winRateTable.ts';
+import type { AgreementRow } from '../evaluation/agreement.ts';
 import { checkAgainstPaper, checkTemperature, type ClaimCheck } from './againstPaper.ts';
 import { COLLAPSE_RATIO, degenerationOf, type Degeneration } from './degeneration.ts';
 import { formatMeanSe, formatNumber, markdownTable } from './markdownTable.ts';
@@ -18,6 +19,8 @@ export interface ReportInputs {
   about: string[];
   frontier: FrontierRow[];
   winRates: WinRateRow[];
+  /** An llm judge's agreement with the ground-truth reward (agreement.csv); empty when none judged. */
+  agreement: AgreementRow[];
   stages: StageSummary[];
   /** The temperature of the paper checks (see checkTemperature). */
   temperature?: number;
@@ -36,6 +39,7 @@ export function reportMarkdown(inputs: ReportInputs): string {
     frontierSection(inputs.frontier),
     degenerationSection(degeneration),
     winRateSection(inputs.winRates),
+    ...(inputs.agreement.length > 0 ? [agreementSection(inputs.agreement)] : []),
     trainingSection(inputs.stages),
     inputs.sweep ? sweepSection(inputs.sweep, inputs.temperature, degeneration) : paperSection(inputs, degeneration),
   ].join('\n');
@@ -95,7 +99,7 @@ function winRateSection(rows: readonly WinRateRow[]): string {
     const ofPolicy = rows.filter((r) => r.policy === policy);
     return [policy, methodName(ofPolicy[0].method), ...temperatures.map((t) => {
       const row = ofPolicy.find((r) => r.temperature === t);
-      return row ? formatMeanSe(row.win_rate, row.win_rate_se) : '–';
+      return row ? `${formatMeanSe(row.win_rate, row.win_rate_se)} [${formatNumber(row.win_rate_ci_low, 2)}, ${formatNumber(row.win_rate_ci_high, 2)}]` : '–';
     })];
   });
   const baselines = [...new Set(rows.map((r) => r.baseline))].join(', ');
@@ -103,9 +107,18 @@ function winRateSection(rows: readonly WinRateRow[]): string {
   const failures = rows.reduce((n, r) => n + r.judge_failures, 0);
   return [
     '## Win rates\n',
-    `The share of comparisons each policy's completion won against ${baselines}'s on the same prompt (ties count as half; ± one standard error), judged by ${judges === 'reward' ? 'the ground-truth reward' : judges}, by sampling temperature.${failures > 0 ? ` The judge gave no usable answer in ${failures} comparisons (counted as ties).` : ''}\n`,
+    `The share of comparisons each policy's completion won against ${baselines}'s on the same prompt (ties count as half; ± one standard error, then in brackets the 95% Wilson score interval, a tie counted as half a win), judged by ${judges === 'reward' ? 'the ground-truth reward' : judges}, by sampling temperature.${failures > 0 ? ` The judge gave no usable answer in ${failures} comparisons (counted as ties).` : ''}\n`,
     markdownTable(['policy', 'method', ...temperatures.map((t) => `T = ${t}`)], body),
     `![Win rate against temperature](${WIN_RATES_SVG})\n`,
+  ].join('\n');
+}
+
+function agreementSection(rows: readonly AgreementRow[]): string {
+  const body = rows.map((r) => [r.policy, r.temperature, `${r.judge} vs ${r.other_judge}`, r.n_compared, r.agreement]);
+  return [
+    '### Judge agreement\n',
+    "The share of comparisons on which the llm judge chose the same completion as the ground-truth reward (the paper's Table 2 sets GPT-4 against human raters this way); comparisons it gave no usable answer for are left out.\n",
+    markdownTable(['policy', 'temperature', 'judges', 'comparisons', 'agreement'], body),
   ].join('\n');
 }
 

@@ -7,7 +7,7 @@
  *
  *   inputs -> policies -> baseline samples per temperature -> for each policy, each
  *   temperature: sample, score, KL, point, win rate -> frontier.csv, win_rates.csv,
- *   samples.jsonl, evaluation.json
+ *   agreement.csv (an llm judge against the reward), samples.jsonl, evaluation.json
  */
 import { join } from 'node:path';
 import { readPrompts } from '../data/artifacts.ts';
@@ -27,6 +27,7 @@ import { pointStatistics } from '../evaluation/point.ts';
 import { policiesOf, type Policy } from '../evaluation/policies.ts';
 import { sameTokenizer, sampleAndScore, type ScoredSet } from '../evaluation/scoreSamples.ts';
 import { writeWinRates, type WinRateRow } from '../evaluation/winRateTable.ts';
+import { agreementOf, writeAgreement, type AgreementRow } from '../evaluation/agreement.ts';
 import { pairComparisons, winRateOf } from '../evaluation/winRate.ts';
 import type { EvaluateSettings } from '../core/settings/evaluate.ts';
 import type { StageContext, StageKind, StageOutput } from '../core/stageContract.ts';
@@ -66,6 +67,8 @@ export const evaluate: StageKind<EvaluateSettings> = {
 
     const frontier: FrontierRow[] = [];
     const winRates: WinRateRow[] = [];
+    const agreements: AgreementRow[] = [];
+    const truth = createJudge({ kind: 'reward' });
     const samples: Record<string, unknown>[] = [];
     try {
       // The baseline's completions, per temperature.
@@ -119,8 +122,14 @@ export const evaluate: StageKind<EvaluateSettings> = {
           const against = baseline?.sets.get(temperature);
           if (judge && baseline && against) {
             const comparisons = pairComparisons(promptTexts, scored(set), scored(against)).slice(0, judge.maxComparisons);
-            const rate = winRateOf(await judge.judge(comparisons, judgeRandom));
-            winRates.push({ ...described, baseline: baseline.id, judge: judge.kind, win_rate: rate.winRate, win_rate_se: rate.se, n_comparisons: rate.n, ties: rate.ties, judge_failures: rate.failures });
+            const judgements = await judge.judge(comparisons, judgeRandom);
+            const rate = winRateOf(judgements);
+            winRates.push({ ...described, baseline: baseline.id, judge: judge.kind, win_rate: rate.winRate, win_rate_se: rate.se, win_rate_ci_low: rate.ciLow, win_rate_ci_high: rate.ciHigh, n_comparisons: rate.n, ties: rate.ties, judge_failures: rate.failures });
+            if (judge.kind !== truth.kind) {
+              // The ground-truth reward as a second judge of the same comparisons (it draws nothing).
+              const agreement = agreementOf(judgements, await truth.judge(comparisons, new Random(0)));
+              agreements.push({ ...described, baseline: baseline.id, judge: judge.kind, other_judge: truth.kind, n_compared: agreement.n, agreement: agreement.agreement });
+            }
           }
         }
         const last = frontier.at(-1)!;
@@ -135,6 +144,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
     // Outputs.
     await writeFrontier(ctx.outDir, frontier);
     await writeWinRates(ctx.outDir, winRates);
+    if (agreements.length > 0) await writeAgreement(ctx.outDir, agreements);
     await writeJsonl(join(ctx.outDir, SAMPLES_FILE), samples);
     await ctx.summary({
       reference: referenceOutput.id,

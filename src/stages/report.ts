@@ -7,6 +7,7 @@ import { StageError } from '../core/errors.ts';
 import { readEvaluationIndex } from '../evaluation/evaluationIndex.ts';
 import { readFrontier } from '../evaluation/frontierTable.ts';
 import { readWinRates } from '../evaluation/winRateTable.ts';
+import { readAgreement } from '../evaluation/agreement.ts';
 import { isTrainingKind, readStageSummary } from '../report/trainingSummary.ts';
 import { writeReport } from '../report/writeReport.ts';
 import type { ReportSettings } from '../core/settings/report.ts';
@@ -26,6 +27,7 @@ export const report: StageKind<ReportSettings> = {
       about: [`From the evaluation \`${evaluation.id}\` (${evaluation.dir}).`],
       frontier: await readFrontier(evaluation.dir),
       winRates: await readWinRates(evaluation.dir),
+      agreement: await readAgreement(evaluation.dir),
       stages: await Promise.all(summarised.map((s) => readStageSummary(s.id, s.kind, s.dir))),
       temperature: ctx.settings.temperature,
     });

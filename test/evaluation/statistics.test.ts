@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { distinctN, mean, standardError } from '../../src/evaluation/statistics.ts';
+import { distinctN, mean, standardError, wilsonInterval } from '../../src/evaluation/statistics.ts';
 import { pairComparisons, winRateOf } from '../../src/evaluation/winRate.ts';
 import { createRewardJudge } from '../../src/evaluation/judges/reward.ts';
 import { Random } from '../../src/core/random.ts';
@@ -18,6 +18,39 @@ describe('frontier statistics', () => {
     assert.equal(distinctN([[1, 2, 1, 2], [3, 4], [5]], 2), 3 / 4);
     assert.equal(distinctN([[1, 1, 1]], 1), 1 / 3);
     assert.equal(distinctN([[1]], 2), 0);
+  });
+});
+
+describe('the Wilson score interval of a win rate', () => {
+  const close = (actual: number, expected: number, tolerance = 1e-5) => assert.ok(Math.abs(actual - expected) < tolerance, `${actual} vs ${expected}`);
+
+  it('gives the hand-computed bounds for 8 wins of 10 at z = 1.96', () => {
+    // z^2/n = 0.38416; centre = (0.8 + 0.19208) / 1.38416 = 0.716745;
+    // half = 1.96 / 1.38416 * sqrt(0.8 * 0.2 / 10 + 3.8416 / 400) = 1.416021 * 0.160012 = 0.226581
+    const { low, high } = wilsonInterval(8, 10, 1.96);
+    close(low, 0.490164);
+    close(high, 0.943326);
+    // The default z is the exact 0.975 normal quantile: the same to three decimals.
+    close(wilsonInterval(8, 10).low, 0.490164, 1e-4);
+  });
+
+  it('stays inside [0, 1] and is not empty when every comparison is won', () => {
+    // p = 1: centre = 1.19208 / 1.38416 = 0.861230, half = 1.416021 * sqrt(3.8416 / 400) = 0.138770
+    const { low, high } = wilsonInterval(10, 10, 1.96);
+    close(low, 0.722460);
+    assert.equal(high, 1);
+    assert.ok(Number.isNaN(wilsonInterval(0, 0).low));
+  });
+
+  it('counts ties as half a win: 3 wins, 2 ties and 5 losses give the interval of 4 of 10', async () => {
+    const judge = createRewardJudge();
+    const pairs = [...Array(3).fill([1, 0]), ...Array(2).fill([0.5, 0.5]), ...Array(5).fill([0, 1])];
+    const rate = winRateOf(await judge.judge(pairs.map(([p, b]) => ({ prompt: '', policy: '', baseline: '', policyReward: p, baselineReward: b })), new Random(0)));
+    // p = 0.4: centre = 0.59208 / 1.38416 = 0.427754, half = 1.416021 * sqrt(0.024 + 0.009604) = 0.259578
+    const hand = { low: 0.168176, high: 0.687332 };
+    close(rate.ciLow, hand.low, 1e-3);
+    close(rate.ciHigh, hand.high, 1e-3);
+    assert.deepEqual(wilsonInterval(4, 10), { low: rate.ciLow, high: rate.ciHigh });
   });
 });
 

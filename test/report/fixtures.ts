@@ -44,7 +44,7 @@ export const FRONTIER: FrontierRow[] = [
 ];
 
 export function winRateRow(policy: string, method: string, temperature: number, winRate: number): WinRateRow {
-  return { policy, method, settings: '', checkpoint_step: null, temperature, baseline: 'sft', judge: 'reward', win_rate: winRate, win_rate_se: 0.05, n_comparisons: 32, ties: 2, judge_failures: 0 };
+  return { policy, method, settings: '', checkpoint_step: null, temperature, baseline: 'sft', judge: 'reward', win_rate: winRate, win_rate_se: 0.05, win_rate_ci_low: winRate - 0.1, win_rate_ci_high: winRate + 0.1, n_comparisons: 32, ties: 2, judge_failures: 0 };
 }
 
 export const WIN_RATES: WinRateRow[] = [0, 0.5, 1].flatMap((t) => [winRateRow('sft', 'sft', t, 0.5), winRateRow('dpo[beta=0.1]', 'dpo', t, 0.8 - t / 10), winRateRow('ppo[target=3]', 'ppo', t, 0.6)]);

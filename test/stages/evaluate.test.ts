@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse } from 'csv-parse/sync';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +88,8 @@ describe('evaluate stage', function () {
     const self1 = winRates.find((r) => r.policy === 'sft' && r.temperature === 1)!;
     assert.equal(self1.n_comparisons, 48);
     assert.ok(Math.abs(self1.win_rate - 0.5) <= 3 * self1.win_rate_se + 0.02, `${self1.win_rate} ± ${self1.win_rate_se}`);
+    for (const r of winRates) assert.ok(r.win_rate_ci_low < r.win_rate && r.win_rate < r.win_rate_ci_high, JSON.stringify(r));
+    assert.ok(!existsSync(join(ctx.outDir, 'agreement.csv')), 'the reward judge is not set against itself');
 
     const samples = readFileSync(join(ctx.outDir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(samples.length, 4 * 48 + 2 * 48); // policies at 2 temperatures, and the baseline's
@@ -105,6 +110,30 @@ describe('evaluate stage', function () {
     const [row] = await readWinRates(ctx.outDir);
     assert.equal(row.baseline, 'dataset');
     assert.equal(row.n_comparisons, 48);
+  });
+
+  it('sets an llm judge against the ground-truth reward in agreement.csv', async () => {
+    // A judge that always answers "A": its choices follow the order drawn, not the completions.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { content: 'Comparison: ...\nPreferred: A' } }] })));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const base_url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      const settings = resolve({ ...base, policies: ['dpo'], temperatures: [1], samples_per_prompt: 2, win_rate: { baseline: 'data', judge: { kind: 'llm', base_url, model: 'm', prompt_template: 'tldr' } } });
+      const ctx = await testContext(settings, { inputs: { ...inputsFor(outputs.data), policies: [outputs.dpo] } });
+      await evaluate.run(ctx);
+      const [rate] = await readWinRates(ctx.outDir);
+      assert.equal(rate.judge, 'llm');
+      assert.equal(rate.n_comparisons, 12);
+      const rows: Record<string, string>[] = parse(readFileSync(join(ctx.outDir, 'agreement.csv'), 'utf8'), { columns: true });
+      assert.deepEqual(rows.map((r) => [r.policy, r.temperature, r.judge, r.other_judge, r.n_compared]), [['dpo[beta=0.1]', '1', 'llm', 'reward', '12']]);
+      const agreement = Number(rows[0].agreement);
+      assert.ok(agreement >= 0 && agreement <= 1 && Math.abs(agreement * 12 - Math.round(agreement * 12)) < 1e-4, String(agreement));
+    } finally {
+      server.close();
+    }
   });
 
   it('evaluates every checkpoint of a stage at checkpoint_temperatures, each a point labelled with its step', async () => {

@@ -2,7 +2,7 @@
 import type {RewardSettings} from "./common.ts";
 
 /**
- * The reward-KL frontier (the DPO paper's Figure 2, left) and win rates. For each policy and each sampling temperature: samples `samples_per_prompt` completions of each held-out prompt, scores them with the ground-truth reward, and measures on the same samples the KL of the distribution sampled (softmax(logits / T), restricted by top_k / top_p) to the reference: the exact per-step KL summed along each completion (frontier.csv's kl_mean, the frontier's x-axis) and the sample log-ratio log pi_T(y|x) - log pi_ref(y|x) (kl_sample_mean), the end-of-sequence token counted when it was sampled; best-of-N policies are their chosen completions, with the measured KL that best_of_n wrote beside the closed-form bound. Win rates compare each policy's completions with a baseline's, judged by the ground-truth reward or by an LLM. Writes frontier.csv, win_rates.csv and samples.jsonl (every scored completion with its prompt_ids, completion_ids, logp, ref_logp, kl_sample and kl).
+ * The reward-KL frontier (the DPO paper's Figure 2, left) and win rates. For each policy and each sampling temperature: samples `samples_per_prompt` completions of each held-out prompt, scores them with the ground-truth reward, and measures on the same samples the KL of the distribution sampled (softmax(logits / T), restricted by top_k / top_p) to the reference: the exact per-step KL summed along each completion (frontier.csv's kl_mean, the frontier's x-axis) and the sample log-ratio log pi_T(y|x) - log pi_ref(y|x) (kl_sample_mean), the end-of-sequence token counted when it was sampled; best-of-N policies are their chosen completions, with the measured KL that best_of_n wrote beside the closed-form bound. Win rates compare each policy's completions with a baseline's, judged by the ground-truth reward or by an LLM. Writes frontier.csv, win_rates.csv (with each win rate's standard error and 95% Wilson score interval, a tie counted as half a win), agreement.csv when an llm judges (the share of comparisons on which its choice matched the ground-truth reward's, the paper's Table 2 with the reward in place of human raters) and samples.jsonl (every scored completion with its prompt_ids, completion_ids, logp, ref_logp, kl_sample and kl).
  */
 export interface EvaluateSettings {
   /**
@@ -112,9 +112,9 @@ export interface EvaluateSettings {
            */
           api_key_env: string;
           /**
-           * llm: the question, with {prompt}, {a} and {b} for the prompt and the two completions (their order is drawn at random per comparison); the answer must name A or B (a last line `Preferred: A`, or just the letter). Default: which continuation of a movie review is more positive, in the format of the paper's GPT-4 prompts.
+           * llm: a named question, or one of your own. Named: `tldr` and `hh`, the DPO paper's GPT-4 prompts (Appendix C.2) for summarization (GPT-4 (C): which summary better covers the post's important points, precisely and concisely; answer `Preferred: A|B`; `tldr_simple` is its GPT-4 (S), without the demand for concision) and single-turn dialogue (which response is more helpful; answer `More helpful: A|B`); `positive` (the default), which continuation of a movie review is more positive, in the same format. Your own: a question with {prompt}, {a} and {b} for the prompt and the two completions; the answer must name A or B (a last line `Preferred: A` or `More helpful: A`, or just the letter). The order of the two completions is drawn at random per comparison (from the run's seed) and the answer mapped back.
            */
-          prompt_template?: string;
+          prompt_template: string;
           /**
            * llm: the most comparisons per policy and temperature (the first ones).
            */
@@ -154,9 +154,9 @@ export interface EvaluateSettings {
            */
           api_key_env: string;
           /**
-           * llm: the question, with {prompt}, {a} and {b} for the prompt and the two completions (their order is drawn at random per comparison); the answer must name A or B (a last line `Preferred: A`, or just the letter). Default: which continuation of a movie review is more positive, in the format of the paper's GPT-4 prompts.
+           * llm: a named question, or one of your own. Named: `tldr` and `hh`, the DPO paper's GPT-4 prompts (Appendix C.2) for summarization (GPT-4 (C): which summary better covers the post's important points, precisely and concisely; answer `Preferred: A|B`; `tldr_simple` is its GPT-4 (S), without the demand for concision) and single-turn dialogue (which response is more helpful; answer `More helpful: A|B`); `positive` (the default), which continuation of a movie review is more positive, in the same format. Your own: a question with {prompt}, {a} and {b} for the prompt and the two completions; the answer must name A or B (a last line `Preferred: A` or `More helpful: A`, or just the letter). The order of the two completions is drawn at random per comparison (from the run's seed) and the answer mapped back.
            */
-          prompt_template?: string;
+          prompt_template: string;
           /**
            * llm: the most comparisons per policy and temperature (the first ones).
            */

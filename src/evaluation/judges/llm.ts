@@ -1,7 +1,8 @@
 /**
  * The `llm` judge: asks an OpenAI-compatible chat-completions endpoint which of two
- * completions is better (by default: more positive), as the DPO paper asks GPT-4. The
- * order of the two is drawn at random for each comparison, so that a judge's preference
+ * completions is better, as the DPO paper asks GPT-4 (the question: a named template of
+ * ./llmTemplates.ts, the paper's own `tldr` and `hh` among them, or one of the user's).
+ * The order of the two is drawn at random for each comparison, so that a judge's preference
  * for the first (or second) position cannot favour either side; the answer (`A` or `B`)
  * is mapped back to the policy or the baseline.
  *
@@ -15,6 +16,7 @@ import { InterruptedError, StageError, UserError } from '../../core/errors.ts';
 import type { Random } from '../../core/random.ts';
 import { runSignal } from '../../core/runSignal.ts';
 import { warn } from '../../core/warnings.ts';
+import { LLM_TEMPLATES, resolveTemplate } from './llmTemplates.ts';
 import type { Comparison, Judge, Judgement } from './types.ts';
 
 export interface LlmJudgeSettings {
@@ -24,7 +26,7 @@ export interface LlmJudgeSettings {
   model: string;
   /** The environment variable holding the API key (sent as a Bearer token when set). */
   api_key_env: string;
-  /** The question, with {prompt}, {a} and {b} standing for the prompt and the two completions (default DEFAULT_LLM_TEMPLATE). */
+  /** A named question of LLM_TEMPLATES (positive, tldr, hh), or one with {prompt}, {a} and {b} standing for the prompt and the two completions (default: positive). */
   prompt_template?: string;
   max_comparisons: number;
   timeout_s: number;
@@ -40,29 +42,18 @@ export const RETRY_BASE_MS = 500;
 /** The most answers naming neither A nor B, as a share of the comparisons, before the stage fails. */
 export const MAX_UNPARSEABLE_SHARE = 0.1;
 
-export const DEFAULT_LLM_TEMPLATE = `Which of the following two continuations of the beginning of a movie review is more positive?
-
-Beginning: {prompt}
-
-Continuation A: {a}
-
-Continuation B: {b}
-
-FIRST provide a one-sentence comparison of the two continuations, explaining which is more positive and why. SECOND, on a new line, state only "A" or "B" to indicate your choice. Your response should use the format:
-Comparison: <one-sentence comparison and explanation>
-Preferred: <"A" or "B">`;
-
 /** The question for one ordered comparison: the template with {prompt}, {a}, {b} filled in. */
 export function judgePrompt(template: string, prompt: string, a: string, b: string): string {
   return template.replace(/\{(prompt|a|b)\}/g, (_, key: string) => (key === 'prompt' ? prompt : key === 'a' ? a : b));
 }
 
 /**
- * The judge's choice: the last `Preferred: A|B` line, or an answer that is only the
- * letter (`A`, `"B".`); undefined when it names neither.
+ * The judge's choice: the last `Preferred: A|B` or `More helpful: A|B` line (the paper's
+ * summarization and dialogue formats), or an answer that is only the letter (`A`,
+ * `"B".`); undefined when it names neither.
  */
 export function parseChoice(answer: string): 'A' | 'B' | undefined {
-  const preferred = [...answer.matchAll(/preferred\s*:\s*["'<*]*\s*([AB])\b/gi)].at(-1);
+  const preferred = [...answer.matchAll(/(?:preferred|more helpful)\s*:\s*["'<*]*\s*([AB])\b/gi)].at(-1);
   if (preferred) return preferred[1].toUpperCase() as 'A' | 'B';
   const bare = /^\s*["'*(]*([AB])["'*).]*\s*$/i.exec(answer);
   return bare ? (bare[1].toUpperCase() as 'A' | 'B') : undefined;
@@ -76,9 +67,12 @@ class RequestFailure extends Error {
 }
 
 export function createLlmJudge(settings: LlmJudgeSettings, options: { signal?: AbortSignal } = {}): Judge {
-  const template = settings.prompt_template ?? DEFAULT_LLM_TEMPLATE;
+  const template = resolveTemplate(settings.prompt_template);
   if (!template.includes('{a}') || !template.includes('{b}')) {
-    throw new UserError('win_rate.judge.prompt_template must contain {a} and {b} (and usually {prompt})', 'they stand for the two completions and the prompt');
+    throw new UserError(
+      'win_rate.judge.prompt_template must name a template or contain {a} and {b} (and usually {prompt})',
+      `name one of ${Object.keys(LLM_TEMPLATES).join(', ')}, or write a question where {a} and {b} stand for the two completions and {prompt} for the prompt`,
+    );
   }
   const url = `${settings.base_url.replace(/\/+$/, '')}/chat/completions`;
   const apiKey = process.env[settings.api_key_env];
@@ -179,7 +173,7 @@ export function createLlmJudge(settings: LlmJudgeSettings, options: { signal?: A
     if (unparseable.length > MAX_UNPARSEABLE_SHARE * judgements.length) {
       throw new StageError(
         `${share}, more than the ${MAX_UNPARSEABLE_SHARE * 100}% allowed (the first: ${first})`,
-        'make win_rate.judge.prompt_template ask for a last line "Preferred: A" or "Preferred: B", or use a model that follows it',
+        'make win_rate.judge.prompt_template ask for a last line "Preferred: A" or "Preferred: B" (or "More helpful: ..."), or use a model that follows it',
       );
     }
     warn(`${share}; they count as ties (the first: ${first})`);

@@ -7,6 +7,7 @@ import { sftStep } from './sftStep.ts';
 import { ppoIteration } from './ppoIteration.ts';
 import { dpoStep } from './dpoStep.ts';
 import { startup } from './startup.ts';
+import { cacheChecks } from './cacheChecks.ts';
 import type { BenchCase } from './types.ts';
 
-export const benchCases: BenchCase[] = [startup, sftStep, generation, dpoStep, ppoIteration];
+export const benchCases: BenchCase[] = [startup, cacheChecks, sftStep, generation, dpoStep, ppoIteration];

@@ -97,6 +97,7 @@ const runOptions = {
   backend: { type: 'string' },
   launcher: { type: 'string' },
   wait: { type: 'boolean' },
+  isolate: { type: 'boolean' },
   'skip-memory-check': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -127,6 +128,7 @@ async function run(argv: string[]): Promise<number> {
     argv,
     launcher: values.launcher ?? 'local',
     wait: values.wait ?? false,
+    isolate: values.isolate ?? false,
     skipMemoryCheck: values['skip-memory-check'] ?? false,
   });
 }

@@ -33,6 +33,8 @@ export interface RunOptions {
   launcher?: string;
   /** With --launcher slurm: follow the jobs until the run ends. */
   wait?: boolean;
+  /** Local launcher: run each stage instance to compute in its own child process (`dpo-run run-instance`). */
+  isolate?: boolean;
   /** Run even when a stage instance's memory estimate exceeds what the backend can use (also DPO_RUN_SKIP_MEMORY_CHECK=1). */
   skipMemoryCheck?: boolean;
 }
@@ -43,6 +45,7 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   const launcher = options.launcher ?? 'local';
   if (!LAUNCHERS.includes(launcher)) throw new UserError(`unknown launcher "${launcher}"`, `--launcher ${LAUNCHERS.join(' or ')}`);
   if (options.wait && launcher !== 'slurm') throw new UserError('--wait follows the jobs of --launcher slurm; a local run always waits', 'add --launcher slurm, or leave out --wait');
+  if (options.isolate && launcher !== 'local') throw new UserError('--isolate is for the local launcher: each Slurm job already runs one stage instance in its own process', 'leave out --isolate');
   const loaded = await loadPipeline(options.file, { set: options.set, sweep: options.sweep });
   if (loaded.errors) {
     process.stderr.write(formatDiagnostics(loaded.errors) + '\n');
@@ -88,7 +91,8 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   const interruption = interruptOnSignals(output);
   const invocation = { command: commandLine(options.argv ?? []), set: options.set, sweep: options.sweep };
   try {
-    const execute = { runsDir, backend, loadBackend: cachedWhole ? loadBackend : undefined, output, interruption, invocation, ...selection };
+    const isolate = options.isolate ? { cwd: process.cwd(), backend: request } : undefined;
+    const execute = { runsDir, backend, loadBackend: cachedWhole ? loadBackend : undefined, output, interruption, invocation, isolate, ...selection };
     if (!loaded.sweep) {
       const result = await executePlan(plans[0], execute);
       finish(result.runDir, result.status, reportsOf(plans[0], result), options, output);
@@ -153,6 +157,7 @@ export function resumeCommand(options: RunOptions): string {
   if (options.only.length > 0) words.push('--only', options.only.join(','));
   if (options.runsDir !== 'runs') words.push('--runs-dir', options.runsDir);
   if (options.backend) words.push('--backend', options.backend);
+  if (options.isolate) words.push('--isolate');
   return commandLine(words);
 }
 

@@ -28,6 +28,8 @@ import { createRunFolder, linkOutput } from './runFolder.ts';
 import { describeDamage, describeFailure, summarize } from './runMessages.ts';
 import { scheduleRun, upstreamIds, type ScheduledInstance, type Selection } from './schedule.ts';
 import { createStageContext } from './stageContext.ts';
+import { stepIsolated } from './isolate.ts';
+import { writeLaunch } from './slurm/launchFile.ts';
 import { RunProgress } from './runProgress.ts';
 import { formatDuration } from '../core/duration.ts';
 import { versions } from '../core/versions.ts';
@@ -49,6 +51,12 @@ export interface ExecuteOptions extends Partial<Selection> {
   sweepDir?: string;
   /** How the run was asked for, recorded in the manifest. */
   invocation?: Invocation;
+  /**
+   * --isolate: each instance to compute runs in a child process (`dpo-run run-instance`,
+   * ./isolate.ts); `cwd` is the folder relative paths of the pipeline are taken from and
+   * `backend` the backend asked for, both written to the run's plan.json for the child.
+   */
+  isolate?: { cwd: string; backend: string };
 }
 
 /** The command line of a run: as typed, and its overrides. */
@@ -91,6 +99,8 @@ export interface Run {
   /** The lock held while an instance runs (released by the forced-exit handler too). */
   lock?: Lock;
   progress: RunProgress;
+  /** Each instance to compute runs in a child process (see ExecuteOptions.isolate). */
+  isolate?: boolean;
 }
 
 /** What became of one instance. */
@@ -131,7 +141,8 @@ function startRun(plan: Plan, options: ExecuteOptions): Run {
   output.write(`run ${runDir}\n`);
   const interruption = options.interruption ?? manualInterruption();
   const progress = new RunProgress(scheduled);
-  return { backend: options.backend, loadBackend: options.loadBackend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set(), progress };
+  if (options.isolate) writeLaunch(runDir, { runs_dir: runsDir, cwd: options.isolate.cwd, backend: options.isolate.backend, ...selection, plan });
+  return { isolate: options.isolate !== undefined, backend: options.backend, loadBackend: options.loadBackend, output, interruption, scheduled, runDir, manifest, outputs: new Map(), notDone: new Set(), progress };
 }
 
 /** Writes the run's first manifest: every instance pending, or skipped when --only leaves it out. */
@@ -173,7 +184,7 @@ async function runAll(run: Run): Promise<RunStatus> {
   for (const s of run.scheduled) {
     if (!s.selected) continue;
     if (run.interruption.signal.aborted) return 'interrupted';
-    const step = await stepInstance(run, s);
+    const step = run.isolate ? await stepIsolated(run, s) : await stepInstance(run, s);
     if (step === 'interrupted') return 'interrupted';
     if (step === 'failed') status = 'failed';
   }
@@ -212,7 +223,7 @@ export async function stepInstance(run: Run, s: ScheduledInstance): Promise<Step
  * Records the instance as cached and links it when its cache entry is complete; says why
  * not (one line) when the entry is damaged, which then counts as absent.
  */
-function useCached(run: Run, s: ScheduledInstance, { quiet = false } = {}): boolean {
+export function useCached(run: Run, s: ScheduledInstance, { quiet = false } = {}): boolean {
   const check = checkEntry(s.entry.dir);
   if (check.status === 'damaged' && !quiet) run.output.write(describeDamage(s.instance.id, s.entry.name, check.problems));
   if (check.status !== 'complete') return false;
@@ -278,7 +289,7 @@ function backendRecord(backend: BackendChoice): ManifestData['backend'] {
 }
 
 /** Makes a finished instance's outputs available to the instances after it, and links them in the run folder. */
-function publish(run: Run, { instance, entry }: ScheduledInstance): void {
+export function publish(run: Run, { instance, entry }: ScheduledInstance): void {
   run.outputs.set(instance.id, { id: instance.id, stage: instance.stage, kind: instance.kind, dir: entry.dir, settings: instance.settings, sweep: instance.sweep });
   linkOutput(run.runDir, instance.id, entry.dir);
 }

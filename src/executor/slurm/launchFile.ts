@@ -40,7 +40,7 @@ export function readLaunch(runDir: string): Launch {
   }
   const file = join(runDir, LAUNCH_FILE);
   if (!existsSync(file)) {
-    throw new UserError(`${runDir} has no ${LAUNCH_FILE}: not a run folder submitted with --launcher slurm`, 'dpo-run PIPELINE --launcher slurm', EXIT.stageFailed);
+    throw new UserError(`${runDir} has no ${LAUNCH_FILE}: not a run folder submitted with --launcher slurm (or run with --isolate)`, 'dpo-run PIPELINE --launcher slurm', EXIT.stageFailed);
   }
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Launch;

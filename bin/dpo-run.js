@@ -3,8 +3,12 @@
 // when dist/ was built from src/ as it is now; otherwise (no build, or src/ edited since)
 // from the TypeScript sources through tsx, so that a clone needs no build step and an
 // edit is never served stale. DPO_RUN_FROM_SOURCE=1 always runs the sources.
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { distIsCurrent } from '../scripts/sourceStamp.mjs';
+
+// Node 22.1+ keeps V8's compiled code of every module on disk (Node 20 has no such cache).
+module.enableCompileCache?.();
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUICK_COMMANDS = new Set(['validate', '--help', '-h', 'help', '--version', '-V', 'env']);

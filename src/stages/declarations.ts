@@ -54,7 +54,7 @@ export const sftDeclaration: StageDeclaration<SftSettings> = {
   modelDims: (settings, modelOf) =>
     settings.init !== undefined ? folderDims(settings.init) : settings.init_stage !== undefined ? modelOf('init_stage') : settings.model && scratchDims(settings.model, settings.tokenizer),
   memory(settings, modelOf) {
-    return trainingNeeds(this.modelDims!(settings, modelOf), settings.train, { sequences: stepSequences(settings.train), scalarHead: false, reference: false });
+    return trainingNeeds(this.modelDims!(settings, modelOf), settings.train, { sequences: stepSequences(settings.train), scalarHead: false, reference: false, length: settings.max_length });
   },
 };
 

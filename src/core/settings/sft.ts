@@ -59,6 +59,10 @@ export interface SftSettings {
    */
   text: "texts" | "prompt_completion";
   /**
+   * Cut each training and held-out sequence to this many tokens (TRL's max_length) when the model's context is longer; left out: the context. Time and activation memory grow with it: a Hugging Face GPT-2 folder's context is 1024.
+   */
+  max_length?: number;
+  /**
    * The training loop. eval_size is the number of test examples each evaluation scores.
    */
   train: TrainSettings;

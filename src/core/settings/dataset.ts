@@ -42,7 +42,7 @@ export interface DatasetSettings {
          */
         test_path?: string;
         /**
-         * The field holding the text.
+         * The field holding the text (with prompt_field: the prompt's completion).
          */
         text_field: string;
         /**
@@ -53,6 +53,10 @@ export interface DatasetSettings {
          * A field holding each row's split, train or test (kept with split.mode: source); null: none.
          */
         split_field: string | null;
+        /**
+         * A field holding each row's own prompt, kept as written; text_field then holds its completion (after one space), and the dataset's prompt is that prompt, not a prefix (as for tldr and hh_rlhf rows). E.g. CNN/DailyMail as {article, highlights}: prompt_field: article, text_field: highlights. null: the prompts are prefixes of the text.
+         */
+        prompt_field: string | null;
       }
     | {
         /**

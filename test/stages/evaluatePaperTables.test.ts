@@ -117,11 +117,11 @@ describe('evaluate: human labels (Table 2) and out of distribution (Table 1)', f
   });
 
   it("writes win_rates_ood.csv: each final policy on a second dataset's prompts against its references, at the set's temperatures", async () => {
-    // A jsonl source of prompt/label rows, read with prompt_field, as CNN/DailyMail's article/highlights would be.
+    // A jsonl source of prompt/label rows, read with prompt_template, as CNN/DailyMail's article/highlights would be.
     const file = join(dir, 'news.jsonl');
     const news = ['the film was', 'this movie is', 'the plot seemed', 'overall the show is'].map((prompt, i) => ({ prompt, label: i % 2 ? 'awful and boring' : 'great and fun' }));
     await writeFile(file, jsonl(news));
-    const dataCtx = await testContext({ kind: 'dataset', source: { kind: 'jsonl', path: file, prompt_field: 'prompt', text_field: 'label' }, split: { test_fraction: 1 } });
+    const dataCtx = await testContext({ kind: 'dataset', source: { kind: 'jsonl', path: file, prompt_template: '{prompt}', text_field: 'label' }, split: { test_fraction: 1 } });
     await dataset.run(dataCtx as never);
     const ood = output('news', 'dataset', dataCtx.outDir, dataCtx.settings);
 

@@ -42,7 +42,7 @@ export interface DatasetSettings {
          */
         test_path?: string;
         /**
-         * The field holding the text (with prompt_field: the prompt's completion).
+         * The field holding the text (with prompt_template: the prompt's completion).
          */
         text_field: string;
         /**
@@ -54,9 +54,9 @@ export interface DatasetSettings {
          */
         split_field: string | null;
         /**
-         * A field holding each row's own prompt, kept as written; text_field then holds its completion (after one space), and the dataset's prompt is that prompt, not a prefix (as for tldr and hh_rlhf rows). E.g. CNN/DailyMail as {article, highlights}: prompt_field: article, text_field: highlights. null: the prompts are prefixes of the text.
+         * Each row's own prompt, made from its fields: {name} stands for the string field `name` (trimmed), e.g. "{prompt}" for {prompt, label} rows, or "{article}\nTL;DR:" for CNN/DailyMail's {article, highlights} with text_field: highlights. text_field then holds the prompt's completion (after one space), the prompt is kept as written, and the dataset's prompt is it, not a prefix (as for tldr and hh_rlhf rows). null: the prompts are prefixes of the text.
          */
-        prompt_field: string | null;
+        prompt_template: string | null;
       }
     | {
         /**

@@ -87,7 +87,7 @@ export interface EvaluateSettings {
    */
   out_of_distribution?: {
     /**
-     * The dataset stage whose prompts (of `split`) and their completions (the baseline) are the out-of-distribution set; any source (e.g. jsonl with prompt_field: article, text_field: highlights for CNN/DailyMail).
+     * The dataset stage whose prompts (of `split`) and their completions (the baseline) are the out-of-distribution set; any source (e.g. CNN/DailyMail as jsonl with prompt_template: "{article}\nTL;DR:" and text_field: highlights).
      */
     data: string;
     /**

@@ -162,8 +162,10 @@ export const evaluateDeclaration: StageDeclaration<EvaluateSettings> = {
     { path: 'reward.model', accepts: ['classifier', 'reward_model'] },
     { path: 'data', accepts: ['dataset'] },
     { path: 'win_rate.baseline', accepts: ['model', 'dataset'] },
+    { path: 'out_of_distribution.data', accepts: ['dataset'] },
   ],
   produces: ['evaluation'],
+  externalPaths: (settings) => strings(settings.win_rate?.human_labels),
   /** One policy at a time, beside the reference and the ground-truth classifier. */
   memory: (settings, modelOf) =>
     samplingNeeds(

@@ -6,7 +6,8 @@
  * GPT2ForSequenceClassification with a scalar head; AutoTokenizer), and a transformers
  * GPT-2 folder loads here as it is. A Llama folder (model_type llama: LlamaForCausalLM's
  * names, see llamaParams.ts) and a GPT-NeoX (Pythia) folder (model_type gpt_neox, see
- * neoxParams.ts) load and save the same way. A sharded folder (model.safetensors.index.json
+ * neoxParams.ts) and a GPT-J folder (model_type gptj, see gptjParams.ts) load and save the
+ * same way. A sharded folder (model.safetensors.index.json
  * and its shards, as transformers writes large models) loads too.
  */
 import { existsSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/io/atomicFile.ts';
 import { UserError } from '../core/errors.ts';
 import { huggingFaceTokenizerConfig, loadTokenizer } from '../tokenizer/index.ts';
-import { fromHuggingFaceConfig, toHuggingFaceConfig, type GPTConfig } from './config.ts';
+import { familyName, fromHuggingFaceConfig, toHuggingFaceConfig, type GPTConfig } from './config.ts';
 import { modelFromReads, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
 import { openSafetensors, serializeSafetensors, type SafetensorsReader } from './safetensors.ts';
 
@@ -77,7 +78,7 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
     const sources = new Map<string, { stored: string; shard: SafetensorsReader }>(); // our name -> where it is stored
     for (const shard of shards) {
       for (const stored of shard.tensors.keys()) {
-        const name = config.llama ? llamaName(stored, config) : config.neox ? neoxName(stored) : ourName(stored);
+        const name = config.llama ? llamaName(stored, config) : config.neox ? neoxName(stored) : config.gptj ? gptjName(stored) : ourName(stored);
         if (name !== undefined) sources.set(name, { stored, shard });
       }
     }
@@ -88,7 +89,7 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
       throw new UserError(`${weightsFile}: missing ${missing.length} tensor(s) the config requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
     }
     const unknown = [...sources.keys()].filter((name) => !shapes.has(name));
-    if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${config.llama ? 'Llama' : config.neox ? 'GPT-NeoX' : 'GPT-2'} does not have: ${unknown.slice(0, 5).join(', ')}`);
+    if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${familyName(config)} does not have: ${unknown.slice(0, 5).join(', ')}`);
     for (const [name, shape] of shapes) {
       const { stored, shard } = sources.get(name)!;
       const actual = shard.tensors.get(stored)!.shape;
@@ -166,4 +167,12 @@ function llamaName(stored: string, config: GPTConfig): string | undefined {
 function neoxName(stored: string): string | undefined {
   if (/\.attention\.(masked_)?bias$/.test(stored) || stored.endsWith('.rotary_emb.inv_freq')) return undefined;
   return stored;
+}
+
+/**
+ * Our name for a tensor in a GPT-J file (the same name), or undefined to skip it: the
+ * causal-mask buffers (`attn.bias`, `attn.masked_bias`) some transformers checkpoints hold.
+ */
+function gptjName(stored: string): string | undefined {
+  return /\.attn\.(masked_)?bias$/.test(stored) ? undefined : stored;
 }

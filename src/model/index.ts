@@ -1,5 +1,5 @@
 /**
- * The model core: a GPT-2, Llama or GPT-NeoX (Pythia) compatible causal language model on TensorFlow.js, with
+ * The model core: a GPT-2, Llama, GPT-NeoX (Pythia) or GPT-J compatible causal language model on TensorFlow.js, with
  * Hugging Face checkpoints, sequence log-probabilities and batched generation.
  *
  *   createModel(resolveConfig({vocabSize, contextLength, nLayer, nHead, nEmbd, dropout}), {seed})
@@ -7,6 +7,8 @@
  *                                                 a Llama model (llamaParams.ts, llamaForward.ts); the same API below
  *   createModel(resolveConfig({..., neox: {intermediateSize, rotaryPct, rotaryEmbBase, useParallelResidual}}), {seed})
  *                                                 a GPT-NeoX model (neoxParams.ts, neoxForward.ts)
+ *   createModel(resolveConfig({..., gptj: {intermediateSize, rotaryDim}}), {seed})
+ *                                                 a GPT-J model (gptjConfig.ts, gptjParams.ts, gptjForward.ts)
  *   loadModel(dir, {trainable}) / saveModel(dir, model, tokenizer.toJSON())   (loadModel reads sharded folders too)
  *   cloneModel(policy, {trainable: false})        a frozen reference model
  *   withScalarHead(model, seed)                   reward / value models (score.weight)

@@ -1,6 +1,7 @@
 /**
  * Model checkpoints as Hugging Face GPT-2 folders: `config.json` (with the tokenizer's
- * bos, eos and pad ids), `model.safetensors` (float32, names as in gpt.ts) and, when a
+ * bos, eos and pad ids), `model.safetensors` (float32, names as in gpt.ts; sharded with
+ * model.safetensors.index.json past a maximum shard size, weightFiles.ts) and, when a
  * tokenizer is given, its `tokenizer.json` and transformers' `tokenizer_config.json`. A
  * folder written here loads in transformers (GPT2LMHeadModel, or
  * GPT2ForSequenceClassification with a scalar head; AutoTokenizer), and a transformers
@@ -18,31 +19,32 @@ import { UserError } from '../core/errors.ts';
 import { huggingFaceTokenizerConfig, loadTokenizer } from '../tokenizer/index.ts';
 import { familyName, fromHuggingFaceConfig, toHuggingFaceConfig, type GPTConfig } from './config.ts';
 import { modelFromReads, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
-import { openSafetensors, serializeSafetensors, type SafetensorsReader } from './safetensors.ts';
+import { openSafetensors, type SafetensorsReader } from './safetensors.ts';
+import { MAX_SHARD_BYTES, WEIGHTS_FILE, WEIGHTS_INDEX_FILE, writeWeights } from './weightFiles.ts';
 
+export { MAX_SHARD_BYTES, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './weightFiles.ts';
 export const CONFIG_FILE = 'config.json';
-export const WEIGHTS_FILE = 'model.safetensors';
-/** A sharded checkpoint's index: {"weight_map": {tensor name: shard file name}}, the shards beside it. */
-export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
 /**
  * Writes `model` into `dir`, each file atomically; with `tokenizerJson` (a tokenizer's
  * toJSON(), or dpo-run's older tokenizer.json, which is written in Hugging Face's format)
- * the tokenizer's files too, and its special ids in config.json.
+ * the tokenizer's files too, and its special ids in config.json. Weights past
+ * `maxShardBytes` (transformers' "5GB" by default) are written as shards with their index.
  */
-export async function saveModel(dir: string, model: GPT, tokenizerJson?: Record<string, unknown>): Promise<void> {
+export async function saveModel(
+  dir: string,
+  model: GPT,
+  tokenizerJson?: Record<string, unknown>,
+  options: { maxShardBytes?: number } = {},
+): Promise<void> {
   const tokenizer = tokenizerJson === undefined ? undefined : loadTokenizer(tokenizerJson);
   if (tokenizer && tokenizer.vocabSize > model.config.vocabSize) {
     throw new Error(`saveModel: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`);
   }
   await mkdir(dir, { recursive: true });
-  const tensors = [];
-  for (const [name, variable] of model.params) {
-    tensors.push({ name, shape: variable.shape, values: (await variable.data()) as Float32Array });
-  }
-  await writeFileAtomic(join(dir, WEIGHTS_FILE), serializeSafetensors(tensors));
+  await writeWeights(dir, model, options.maxShardBytes ?? MAX_SHARD_BYTES);
   const config = toHuggingFaceConfig(model.config, model.scalarHead, tokenizer);
   await writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
   if (tokenizer) {

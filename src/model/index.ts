@@ -9,7 +9,7 @@
  *                                                 a GPT-NeoX model (neoxParams.ts, neoxForward.ts)
  *   createModel(resolveConfig({..., gptj: {intermediateSize, rotaryDim}}), {seed})
  *                                                 a GPT-J model (gptjConfig.ts, gptjParams.ts, gptjForward.ts)
- *   loadModel(dir, {trainable}) / saveModel(dir, model, tokenizer.toJSON())   (loadModel reads sharded folders too)
+ *   loadModel(dir, {trainable}) / saveModel(dir, model, tokenizer.toJSON(), {maxShardBytes})   (sharded past 5 GB, as transformers; both read)
  *   cloneModel(policy, {trainable: false})        a frozen reference model
  *   withScalarHead(model, seed)                   reward / value models (score.weight)
  *   trainableVariables(model), disposeModel(model)
@@ -33,6 +33,7 @@ export * from './config.ts';
 export * from './gpt.ts';
 export * from './forward.ts';
 export * from './checkpoint.ts';
+export { hashWeights, planShards, shardFileName, weightFilesOf } from './weightFiles.ts';
 export * from './safetensors.ts';
 export * from './logprobs.ts';
 export * from './batch.ts';

@@ -35,7 +35,7 @@ export function gptjTransformer(
   seed: () => number | undefined,
 ): { hidden: tf.Tensor3D; present?: LayerCache[] } {
   const { config } = model;
-  const { intermediateSize: F, rotaryDim: R } = config.gptj!;
+  const R = config.gptj!.rotaryDim;
   const [B, T] = ids.shape;
   const C = config.nEmbd;
   const eps = config.layerNormEpsilon;
@@ -52,7 +52,7 @@ export function gptjTransformer(
     const attended = attention(model, i, normed, rope, bias, past?.[i], seed);
     if (present) present.push(attended.cache);
     const inner = gelu(linear(normed.reshape([B * T, C]), h('mlp.fc_in.weight'), h('mlp.fc_in.bias'))) as tf.Tensor2D; // (B*T, F)
-    const mlp = linear(inner.reshape([B * T, F]), h('mlp.fc_out.weight'), h('mlp.fc_out.bias')).reshape([B, T, C]);
+    const mlp = linear(inner, h('mlp.fc_out.weight'), h('mlp.fc_out.bias')).reshape([B, T, C]); // (B, T, C)
     x = x.add(dropout(attended.out, config.dropout, seed())).add(dropout(mlp, config.dropout, seed())) as tf.Tensor3D;
   }
   const out = layerNorm(x, param(model, 'transformer.ln_f.weight'), param(model, 'transformer.ln_f.bias'), eps);

@@ -61,5 +61,6 @@ stages:
     const config = JSON.parse(readFileSync(join(sft, 'model', 'config.json'), 'utf8'));
     assert.equal(config.model_type, 'gptj');
     assert.equal(config.rotary_dim, 2);
+    for (const key of ['bos_token_id', 'eos_token_id', 'pad_token_id']) assert.ok(Number.isInteger(config[key]), key); // the tokenizer's, as every family writes them
   });
 });

@@ -10,6 +10,7 @@ import {
   buildBatch, createModel, disposeModel, fromHuggingFaceConfig, generate, lastTokenScores, loadModel, logits, parameterCount, parseSafetensors,
   resolveConfig, saveModel, sequenceLogProbs, serializeSafetensors, withScalarHead, type GPT,
 } from '../../src/model/index.ts';
+import { parameterCountOf } from '../../src/model/memoryEstimate.ts';
 import { nativeCpuOrSkip, onBackend } from '../backend/compareBackends.ts';
 
 const FIXTURE = new URL('../fixtures/gptj/', import.meta.url).pathname;
@@ -170,6 +171,21 @@ describe('GPT-J models', () => {
     const plain = fromHuggingFaceConfig({ ...base, n_inner: null }, 'x/config.json'); // n_inner null: 4 n_embd
     assert.deepEqual(plain.gptj, { intermediateSize: 128, rotaryDim: 4 });
     rejects({ ...base, rotary_dim: undefined }, /rotary/); // absent: transformers' default 64, more than the head size
+  });
+
+  it('reads GPT-J 6B\'s config.json as transformers wrote it', () => {
+    const json = {
+      activation_function: 'gelu_new', architectures: ['GPTJForCausalLM'], attn_pdrop: 0.0, bos_token_id: 50256, embd_pdrop: 0.0, eos_token_id: 50256,
+      gradient_checkpointing: false, initializer_range: 0.02, layer_norm_epsilon: 1e-5, model_type: 'gptj', n_embd: 4096, n_head: 16, n_inner: null,
+      n_layer: 28, n_positions: 2048, resid_pdrop: 0.0, rotary: true, rotary_dim: 64, scale_attn_weights: true, tie_word_embeddings: false,
+      tokenizer_class: 'GPT2Tokenizer', torch_dtype: 'float32', use_cache: true, vocab_size: 50400,
+    };
+    const config = fromHuggingFaceConfig(json, 'gpt-j-6b/config.json');
+    assert.deepEqual(config, {
+      vocabSize: 50400, contextLength: 2048, nLayer: 28, nHead: 16, nEmbd: 4096, dropout: 0, layerNormEpsilon: 1e-5,
+      gptj: { intermediateSize: 16384, rotaryDim: 64 },
+    });
+    assert.equal(parameterCountOf(config, false), 6_050_882_784);
   });
 
   it('round-trips a scalar head (GPTJForSequenceClassification) and scores the last real token', async () => {

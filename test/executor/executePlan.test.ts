@@ -117,7 +117,8 @@ describe('executor', () => {
     assert.equal(manifest.status, 'done');
     assert.equal(manifest.backend.name, 'cpu');
     const a = manifest.instances.a;
-    assert.deepEqual(Object.keys(a).sort(), ['backend', 'cache_hit', 'ended', 'error', 'fingerprint', 'kind', 'output', 'stage', 'started', 'status']);
+    assert.deepEqual(Object.keys(a).sort(), ['backend', 'cache_hit', 'ended', 'error', 'fingerprint', 'kind', 'output', 'peak_rss_mb', 'stage', 'started', 'status']);
+    assert.ok(Number.isInteger(a.peak_rss_mb) && a.peak_rss_mb > 0, 'the peak memory of the process that ran it');
     assert.match(a.fingerprint, /^[0-9a-f]{64}$/);
     assert.equal(a.output, join(runsDir, 'cache', `test-write-${a.fingerprint.slice(0, 16)}`));
     assert.ok(Date.parse(a.ended) >= Date.parse(a.started));

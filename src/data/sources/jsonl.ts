@@ -7,9 +7,9 @@ import type { Source } from './types.ts';
 export const jsonl: Source<JsonlSource> = {
   describe: (s) => `jsonl: ${[s.path, s.test_path].filter(Boolean).join(' + ')}`,
 
-  async *read(s) {
+  async *read(s, env) {
     const fields = { text: s.text_field, label: s.label_field, split: s.split_field };
-    for (const file of sourceFiles(s)) {
+    for (const file of await sourceFiles(s, env)) {
       for await (const { record, where } of readJsonlRecords(file.path)) {
         yield rowFromRecord(record, fields, where, file.split, false);
       }

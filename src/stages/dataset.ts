@@ -1,5 +1,6 @@
 /**
- * The `dataset` stage: reads texts from a source (bundled, jsonl, csv, aclimdb, imdb),
+ * The `dataset` stage: reads texts from a source (bundled, jsonl, csv, aclimdb, imdb, tldr,
+ * hh_rlhf, cnn_dailymail),
  * cleans, de-duplicates, shuffles, limits and splits them with the seed, and writes
  * texts.jsonl and prompts.jsonl (src/data/artifacts.ts) with a summary of the counts.
  */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { StageError } from '../../src/core/errors.ts';
 import { urlCachePath } from '../../src/core/io/urlFile.ts';
@@ -13,6 +13,7 @@ import { resolveDatasetSettings, type SourceSettings } from '../../src/data/sett
 import { localDataPath } from '../../src/data/remoteFile.ts';
 import { sourceFor } from '../../src/data/sources/index.ts';
 import type { SourceEnv, SourceRow } from '../../src/data/sources/types.ts';
+import { describeDryRun } from '../../src/executor/dryRun.ts';
 import { loadPipeline } from '../../src/pipeline/index.ts';
 import { readPreferenceSource } from '../../src/preferences/source.ts';
 
@@ -164,12 +165,18 @@ describe('a file source given by URL', () => {
     assert.deepEqual(await readdir(join(cacheDir, 'downloads')), [], 'no empty folder either');
   });
 
-  it('passes validation without being fetched', async () => {
+  it('passes validation without being fetched, and --dry-run says whether the cache holds it', async () => {
     const url = `${served.base}/never-fetched.jsonl`;
     const file = join(dir, 'remote.yaml');
     await writeFile(file, `name: remote\nseed: 0\nstages:\n  data:\n    kind: dataset\n    source: {kind: cnn_dailymail, path: "${url}", test_path: "${url}"}\n`);
     const loaded = await loadPipeline(file);
     assert.equal(loaded.errors, undefined, JSON.stringify(loaded.errors));
+    const cached = urlCachePath(url, cacheDir);
+    const dryRun = () => describeDryRun(loaded.plans![0], join(dir, 'runs'), { only: [], force: [] }).filter((line) => line.includes(url));
+    assert.deepEqual(dryRun(), [`    ${url}: not downloaded yet (the stage downloads it once, into ${cached})`]);
+    await mkdir(dirname(cached), { recursive: true });
+    await writeFile(cached, readFileSync(fixture('cnn-dailymail.jsonl')));
+    assert.deepEqual(dryRun(), [`    ${url}: cached at ${cached}`]);
     assert.equal(served.requests.get('/never-fetched.jsonl'), undefined);
     await writeFile(file, `name: remote\nseed: 0\nstages:\n  data:\n    kind: dataset\n    source: {kind: cnn_dailymail, path: ${join(dir, 'nowhere.jsonl')}}\n`);
     assert.deepEqual((await loadPipeline(file)).errors?.map((e) => e.code), ['missing-path']);

@@ -8,8 +8,8 @@
  * in the cache is a StageError of one line: the URL, the cache path it is missing from,
  * and what to do (download it by hand and give its local path).
  */
-import { mkdir, rmdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { StageError } from '../core/errors.ts';
 import { isUrl, urlCachePath } from '../core/io/urlFile.ts';
 import { userCacheDir } from '../core/userCacheDir.ts';
@@ -35,6 +35,7 @@ export async function localDataPath(path: string, env: SourceEnv, cacheDir: stri
   if (offline) throw notCached(path, cached, `offline: ${offline} is set`);
 
   await mkdir(dirname(cached), { recursive: true });
+  await removeAbandonedDownloads(cached);
   env.log(`downloading ${path} (once) into ${cached}`);
   try {
     await downloadFile(path, cached, env);
@@ -47,6 +48,27 @@ export async function localDataPath(path: string, env: SourceEnv, cacheDir: stri
     );
   }
   return cached;
+}
+
+/**
+ * Removes the temporary files of downloads to `cached` whose process has ended (a run
+ * killed mid-download leaves `<name>.tmp-<pid>-<random>`); those of a live process stay.
+ */
+async function removeAbandonedDownloads(cached: string): Promise<void> {
+  const prefix = `${basename(cached)}.tmp-`;
+  for (const name of await readdir(dirname(cached))) {
+    const pid = Number(/^(\d+)-[0-9a-z]+$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1]);
+    if (pid > 0 && !isAlive(pid)) await rm(join(dirname(cached), name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
 }
 
 /** The offline variable that is set (to anything but empty, 0 or false), if any. */

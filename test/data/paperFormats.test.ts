@@ -140,7 +140,7 @@ describe('the TL;DR, HH and CNN/DailyMail data formats of the DPO paper', () => 
       for (const p of prompts) assert.equal(p.completion, ` ${highlights.get(p.prompt)!.split('\n').join(' ')}`);
     });
 
-    it('names the file and line of a row without highlights, of bad JSON, and a CSV without the column', async () => {
+    it('names the file and line of a row without highlights, of bad JSON, a CSV without the column, and refuses Parquet', async () => {
       const path = join(dir, 'cnn-bad.jsonl');
       const good = JSON.stringify({ article: 'A story.', highlights: 'It happened .', id: 'x' });
       await writeFile(path, `${good}\n${good}\n${JSON.stringify({ article: 'A story.', id: 'y' })}\n`);
@@ -150,6 +150,9 @@ describe('the TL;DR, HH and CNN/DailyMail data formats of the DPO paper', () => 
       const csvPath = join(dir, 'cnn-bad.csv');
       await writeFile(csvPath, 'id,article,summary\nx,A story.,It happened.\n');
       await assert.rejects(rowsOf({ kind: 'cnn_dailymail', path: csvPath }), stageErrorAt(`${csvPath}:1: no column "highlights"`));
+      const parquet = join(dir, 'test-00000-of-00001.parquet');
+      await writeFile(parquet, 'PAR1');
+      await assert.rejects(rowsOf({ kind: 'cnn_dailymail', path: parquet }), stageErrorAt(`${parquet}: Parquet files are not read`));
     });
   });
 

@@ -165,6 +165,16 @@ describe('a file source given by URL', () => {
     assert.deepEqual(await readdir(join(cacheDir, 'downloads')), [], 'no empty folder either');
   });
 
+  it('removes what a killed download left beside the file, not what a live one is writing', async () => {
+    const url = `${served.base}/tldr-sft.jsonl`;
+    const cached = urlCachePath(url, cacheDir);
+    await mkdir(dirname(cached), { recursive: true });
+    const [abandoned, live] = [`${cached}.tmp-999999999-abc`, `${cached}.tmp-${process.pid}-def`];
+    for (const path of [abandoned, live]) await writeFile(path, 'half a file');
+    await rowsOf({ kind: 'tldr', path: url });
+    assert.deepEqual((await readdir(dirname(cached))).sort(), [basename(cached), basename(live)].sort());
+  });
+
   it('passes validation without being fetched, and --dry-run says whether the cache holds it', async () => {
     const url = `${served.base}/never-fetched.jsonl`;
     const file = join(dir, 'remote.yaml');

@@ -36,6 +36,9 @@ export const cnnDailymail: Source<CnnDailymailSource> = {
 
 /** The records of a JSON-lines file, or of a CSV file (by its name) with article and highlights columns. */
 function recordsOf(path: string): AsyncIterable<{ record: Record<string, unknown>; where: string }> {
+  if (/\.parquet$/i.test(path)) {
+    throw new StageError(`${path}: Parquet files are not read`, 'Export the rows as JSON lines or CSV first, e.g. with the datasets library: load_dataset("cnn_dailymail", "3.0.0", split="test").to_json("test.jsonl").');
+  }
   if (!/\.csv(\.gz)?$/i.test(path)) return readJsonlRecords(path);
   return readCsvRecords(path, ',', (header) => {
     for (const column of ['article', 'highlights']) {

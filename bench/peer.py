@@ -11,6 +11,7 @@ then per step kind the median ms after one warm-up, and every step's loss (the w
 first, the loss of the starting weights).
 """
 import argparse
+import resource
 import json
 import math
 import os
@@ -251,6 +252,7 @@ def main():
         generate, new_tokens = generation(args.dir, batches)
         ms, _ = timed(generate, args.steps)
         result["generation"] = {"ms": ms, "tokens_per_second": new_tokens / (ms / 1000)}
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # Linux: KiB
     print(json.dumps(result))
 
 

@@ -13,8 +13,10 @@
  *   tldr-comparisons.jsonl     {info: {id, post, title, subreddit}, summaries: [{text, policy, note}, x2], choice, worker, batch, split}
  *   hh-rlhf.jsonl              {chosen, rejected}, one to three turns        (Anthropic HH-RLHF layout)
  *   hh-rlhf-test.jsonl         the same, held out
- *   cnn-dailymail.jsonl        {article, highlights, id, split}               (Hugging Face cnn_dailymail 3.0.0 layout, one row per line)
- *   cnn-dailymail.csv          {id, article, highlights}                      (the same rows' first 20 as a CSV export)
+ *   cnn-dailymail.jsonl        {id, article, highlights}                     (CNN/DailyMail layout; the out-of-distribution set of tldr-tiny)
+ *   tldr-human-study.jsonl     {prompt, response_a, response_b, humans, group}  (evaluate's human_labels: made-up raters, the paper's Table 2 in form only)
+ *   cnn-dailymail-hf.jsonl     {article, highlights, id, split}               (Hugging Face cnn_dailymail 3.0.0 layout with its splits; the cnn_dailymail source's tests)
+ *   cnn-dailymail-hf.csv       {id, article, highlights}                      (the same rows' first 20 as a CSV export)
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -113,13 +115,56 @@ function hhRow(i: number) {
   return { chosen: `${shared}\n\nAssistant: ${last}`, rejected: `${shared}\n\nAssistant:${pick(unhelpful)}` };
 }
 
+/** News-like articles and their highlights (CNN/DailyMail's layout), from their own seed so that the other files keep their bytes. */
+const newsRandom = new Random(61);
+const towns = ['Riverton', 'Oakfield', 'Lakeside', 'Millbrook', 'Stonebridge', 'Westvale'];
+const events = [
+  { what: 'a storm closed the main road', after: 'crews cleared fallen trees overnight', result: 'the road reopened on Tuesday' },
+  { what: 'the council approved a new library', after: 'residents had asked for it for years', result: 'building starts next spring' },
+  { what: 'a local team won the regional final', after: 'the match went to extra time', result: 'fans gathered in the square' },
+  { what: 'the bakery on the high street closed', after: 'rents rose sharply this year', result: 'its owner plans to sell online' },
+  { what: 'a school opened a community garden', after: 'pupils planted beans and herbs', result: 'the harvest will go to a food bank' },
+  { what: 'a bridge was found to need repairs', after: 'engineers inspected it last week', result: 'traffic is limited to one lane' },
+] as const;
+function newsRow(i: number) {
+  const town = towns[newsRandom.int(towns.length)];
+  const e = events[i % events.length];
+  const quote = ['"We are relieved," a resident said.', '"It took a long time," an official said.', '"Everyone helped," a volunteer said.'][newsRandom.int(3)];
+  return {
+    id: `fixture-news-${i}`,
+    article: `(CNN) -- In ${town}, ${e.what}. Officials said ${e.after}. ${quote} Local news reported that ${e.result}.`,
+    highlights: `${e.what[0].toUpperCase()}${e.what.slice(1)} in ${town} .\n${e.result[0].toUpperCase()}${e.result.slice(1)} .`,
+  };
+}
+
+/**
+ * Made-up human judgments of TL;DR summary pairs (the form of evaluate's human_labels):
+ * a post's reference summary against a poor one, in a drawn order, judged by one or two
+ * "raters" who mostly prefer the reference; the groups name the paper's Table 2 columns.
+ */
+const studyRandom = new Random(62);
+function humanStudyRow(r: { subreddit: string; title: string; post: string; summary: string; id: string }, i: number) {
+  const good = r.summary.trim();
+  const poor = ['help please', 'idk what to do', 'long story, read the post', 'things are bad'][studyRandom.int(4)];
+  const goodFirst = studyRandom.int(2) === 0;
+  const rate = () => (studyRandom.next() < 0.8 ? (goodFirst ? 'A' : 'B') : studyRandom.next() < 0.5 ? 'tie' : goodFirst ? 'B' : 'A');
+  return {
+    prompt: fillTemplate(TLDR_TEMPLATE, r, r.id),
+    response_a: goodFirst ? good : poor,
+    response_b: goodFirst ? poor : good,
+    humans: i % 3 === 0 ? [rate(), rate()] : [rate()],
+    group: ['DPO', 'SFT', 'PPO-1'][i % 3],
+  };
+}
+
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
-// CNN/DailyMail: synthetic news, drawn from its own generator so that the files above keep their bytes.
+// CNN/DailyMail articles in the published layout with splits and long articles, for the cnn_dailymail
+// source: drawn from their own generator so that the files above keep their bytes.
 const news = new Random(3);
 const pickNews = <T>(items: readonly T[]): T => items[news.int(items.length)];
 const cities = ['LONDON, England', 'ATLANTA, Georgia', 'SYDNEY, Australia', 'TORONTO, Canada', 'MADRID, Spain', 'NAIROBI, Kenya'] as const;
-const events = [
+const newsEvents = [
   { what: 'a new bridge over the river', who: 'city engineers', did: 'opened', why: 'to cut the morning commute by twenty minutes' },
   { what: 'the local football club', who: 'the club chairman', did: 'sold', why: 'after three seasons of falling ticket sales' },
   { what: 'a rare orchid', who: 'volunteers at the botanic garden', did: 'found', why: 'in a wood that was due to be cleared' },
@@ -139,7 +184,7 @@ const background = [
 
 /** One article in the style of the CNN/DailyMail rows: dateline, lead, quotes, background; every tenth is long (over 500 words). */
 function cnnRow(i: number) {
-  const e = events[i % events.length];
+  const e = newsEvents[i % newsEvents.length];
   const count = 2 + news.int(9);
   const lead = `${pickNews(cities)} (CNN) -- ${e.who[0].toUpperCase()}${e.who.slice(1)} ${e.did} ${e.what} on ${pickNews(['Monday', 'Tuesday', 'Friday', 'Saturday'])}, ${e.why}.`;
   const paragraphs = [lead, `About ${count * 100} people came to watch.`, pickNews(quotes), ...news.shuffle(background).slice(0, 2 + news.int(3))];
@@ -161,8 +206,10 @@ const files: Record<string, string> = {
   'tldr-comparisons.jsonl': jsonl(tldrComparisons(150)),
   'hh-rlhf.jsonl': jsonl(Array.from({ length: 150 }, (_, i) => hhRow(i))),
   'hh-rlhf-test.jsonl': jsonl(Array.from({ length: 30 }, (_, i) => hhRow(1000 + i))),
-  'cnn-dailymail.jsonl': jsonl(cnn),
-  'cnn-dailymail.csv': cnnCsv(cnn.slice(0, 20)),
+  'cnn-dailymail.jsonl': jsonl(Array.from({ length: 24 }, (_, i) => newsRow(i))),
+  'tldr-human-study.jsonl': jsonl(sft.slice(0, 24).map(humanStudyRow)),
+  'cnn-dailymail-hf.jsonl': jsonl(cnn),
+  'cnn-dailymail-hf.csv': cnnCsv(cnn.slice(0, 20)),
 };
 for (const [name, content] of Object.entries(files)) {
   await writeFile(join(out, name), content);

@@ -8,13 +8,16 @@ import type { EngineFigures, StepFigures, StepKind } from './measure.ts';
 
 export const LOSS_TOLERANCE = 1e-3;
 
-const TFJS_ENGINES = ['native', 'stock_wasm'] as const;
+const TFJS_ENGINES = ['native_cpu', 'native', 'stock_wasm'] as const;
 type TfjsEngine = (typeof TFJS_ENGINES)[number];
 
 export interface Engines {
-  /** Absent when the native kernels are not loaded. */
+  /** The native-cpu backend (--backend native-cpu): tensors in ordinary memory. */
+  native_cpu?: EngineFigures;
+  /** wasm with the native kernels; absent when they are not loaded, or on native-cpu. */
   native?: EngineFigures;
-  stock_wasm: EngineFigures;
+  /** wasm's stock kernels; absent on native-cpu. */
+  stock_wasm?: EngineFigures;
   /** Absent when PyTorch could not run. */
   pytorch?: EngineFigures;
 }
@@ -42,6 +45,7 @@ export function compareStep(kind: StepKind, engines: Engines, where: string): { 
   const torch = get('pytorch');
   const each = <T>(f: (figures: StepFigures) => T | undefined) => ({
     pytorch: torch ? (f(torch) ?? null) : null,
+    native_cpu: mapOr(get('native_cpu'), f),
     native: mapOr(get('native'), f),
     stock_wasm: mapOr(get('stock_wasm'), f),
   });

@@ -14,6 +14,8 @@ const SCRIPT = fileURLToPath(new URL('../peer.py', import.meta.url));
 export interface PyTorchRun {
   engine: { torch: string; threads: number; blas: string[]; cpu_capability: string | null };
   figures: EngineFigures;
+  /** The Python process's peak resident memory. */
+  peakRssMb: number;
 }
 
 export function runPyTorch(dir: string, options: { steps: number; threads: number; kinds: readonly StepKind[] }): PyTorchRun | { error: string } {
@@ -25,6 +27,6 @@ export function runPyTorch(dir: string, options: { steps: number; threads: numbe
     const last = run.stderr.trim().split('\n').pop() ?? '';
     return { error: `bench/peer.py exited with ${run.status ?? run.signal}: ${last}` };
   }
-  const { engine, ...figures } = JSON.parse(run.stdout);
-  return { engine, figures };
+  const { engine, peak_rss_mb: peakRssMb, ...figures } = JSON.parse(run.stdout);
+  return { engine, figures, peakRssMb };
 }

@@ -43,7 +43,7 @@ export interface Workload {
   pairs: PairIds[];
   /** Generation: `batch` prompts of promptTokens. */
   prompts: number[][];
-  /** contextLength - promptTokens. */
+  /** contextLength - promptTokens, or the shape's newTokens when fewer. */
   maxNewTokens: number;
 }
 
@@ -62,7 +62,7 @@ export function createWorkload(shape: PeerShape, seed: number): Workload {
     examples: rows.map(() => ({ ids: ids(N), lossFrom: 1 })),
     pairs: rows.map(() => ({ prompt_ids: ids(P), chosen_ids: ids(N - P), rejected_ids: ids(N - P) })),
     prompts: rows.map(() => ids(P)),
-    maxNewTokens: N - P,
+    maxNewTokens: Math.min(N - P, shape.newTokens ?? N - P),
   };
 }
 

@@ -21,6 +21,8 @@ export interface ModelDims {
   llama?: { intermediateSize: number; nKvHead: number; ropeTheta: number; tieWordEmbeddings: boolean };
   /** A GPT-NeoX model's shapes beyond these (src/model/config.ts's NeoxConfig); absent for the others. */
   neox?: { intermediateSize: number; rotaryPct: number; rotaryEmbBase: number; useParallelResidual: boolean };
+  /** A GPT-J model's shapes beyond these (src/model/gptjConfig.ts's GptjConfig); absent for the others. */
+  gptj?: { intermediateSize: number; rotaryDim: number };
 }
 
 /** A model an instance keeps for its whole run. */

@@ -3,11 +3,11 @@
  * model-producing instance (and, with `checkpoints: all`, each of its saved checkpoints)
  * and each N of a best_of_n instance.
  */
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { modelDir } from '../model/artifact.ts';
-import { WEIGHTS_FILE } from '../model/checkpoint.ts';
+import { hashWeights, weightFilesOf } from '../model/weightFiles.ts';
 import { listCheckpoints } from '../training/checkpoints.ts';
 import type { StageOutput } from '../core/stageContract.ts';
 
@@ -94,11 +94,13 @@ export async function policiesOf(
   return policies.filter((p) => !seen.has(p.id) && seen.add(p.id));
 }
 
-/** True when two model folders hold byte-identical weights (a last checkpoint that is the final model). */
+/** True when two model folders hold byte-identical weight files, one or sharded (a last checkpoint that is the final model). */
 async function sameWeights(a: string, b: string): Promise<boolean> {
-  const [fileA, fileB] = [join(a, WEIGHTS_FILE), join(b, WEIGHTS_FILE)];
-  if (!existsSync(fileA) || !existsSync(fileB) || (await stat(fileA)).size !== (await stat(fileB)).size) return false;
-  return (await readFile(fileA)).equals(await readFile(fileB));
+  const [filesA, filesB] = [await weightFilesOf(a), await weightFilesOf(b)];
+  if (filesA.length === 0 || filesA.join() !== filesB.join()) return false;
+  for (const file of filesA) if ((await stat(join(a, file))).size !== (await stat(join(b, file))).size) return false;
+  const digest = async (dir: string) => { const hash = createHash('sha256'); await hashWeights(dir, hash); return hash.digest('hex'); };
+  return (await digest(a)) === (await digest(b));
 }
 
 function joinLabels(a: string, b: string): string {

@@ -52,9 +52,9 @@ export function writeWinRates(dir: string, rows: readonly WinRateRow[]): Promise
   return writeCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS, rows);
 }
 
-/** The rows of win_rates.csv; a file written before the interval columns gets them from win_rate and n_comparisons. */
-export async function readWinRates(dir: string): Promise<WinRateRow[]> {
-  const rows = await readCsvTable(join(dir, WIN_RATES_FILE), WIN_RATE_COLUMNS, ['win_rate_ci_low', 'win_rate_ci_high']);
+/** The rows of win_rates.csv (or of `file`, with its columns); a file written before the interval columns gets them from win_rate and n_comparisons. */
+export async function readWinRates(dir: string, file = WIN_RATES_FILE): Promise<WinRateRow[]> {
+  const rows = await readCsvTable(join(dir, file), WIN_RATE_COLUMNS, ['win_rate_ci_low', 'win_rate_ci_high']);
   return rows.map((row) => {
     if (row.win_rate_ci_low !== null && row.win_rate_ci_high !== null) return row;
     const { low, high } = wilsonInterval(row.win_rate * row.n_comparisons, row.n_comparisons);

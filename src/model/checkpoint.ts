@@ -1,12 +1,14 @@
 /**
  * Model checkpoints as Hugging Face GPT-2 folders: `config.json` (with the tokenizer's
- * bos, eos and pad ids), `model.safetensors` (float32, names as in gpt.ts) and, when a
+ * bos, eos and pad ids), `model.safetensors` (float32, names as in gpt.ts; sharded with
+ * model.safetensors.index.json past a maximum shard size, weightFiles.ts) and, when a
  * tokenizer is given, its `tokenizer.json` and transformers' `tokenizer_config.json`. A
  * folder written here loads in transformers (GPT2LMHeadModel, or
  * GPT2ForSequenceClassification with a scalar head; AutoTokenizer), and a transformers
  * GPT-2 folder loads here as it is. A Llama folder (model_type llama: LlamaForCausalLM's
  * names, see llamaParams.ts) and a GPT-NeoX (Pythia) folder (model_type gpt_neox, see
- * neoxParams.ts) load and save the same way. A sharded folder (model.safetensors.index.json
+ * neoxParams.ts) and a GPT-J folder (model_type gptj, see gptjParams.ts) load and save the
+ * same way. A sharded folder (model.safetensors.index.json
  * and its shards, as transformers writes large models) loads too.
  */
 import { existsSync } from 'node:fs';
@@ -15,33 +17,34 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/io/atomicFile.ts';
 import { UserError } from '../core/errors.ts';
 import { huggingFaceTokenizerConfig, loadTokenizer } from '../tokenizer/index.ts';
-import { fromHuggingFaceConfig, toHuggingFaceConfig, type GPTConfig } from './config.ts';
+import { familyName, fromHuggingFaceConfig, toHuggingFaceConfig, type GPTConfig } from './config.ts';
 import { modelFromReads, parameterShapes, SCORE_WEIGHT, type GPT } from './gpt.ts';
-import { openSafetensors, serializeSafetensors, type SafetensorsReader } from './safetensors.ts';
+import { openSafetensors, type SafetensorsReader } from './safetensors.ts';
+import { MAX_SHARD_BYTES, WEIGHTS_FILE, WEIGHTS_INDEX_FILE, writeWeights } from './weightFiles.ts';
 
+export { MAX_SHARD_BYTES, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './weightFiles.ts';
 export const CONFIG_FILE = 'config.json';
-export const WEIGHTS_FILE = 'model.safetensors';
-/** A sharded checkpoint's index: {"weight_map": {tensor name: shard file name}}, the shards beside it. */
-export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
 /**
  * Writes `model` into `dir`, each file atomically; with `tokenizerJson` (a tokenizer's
  * toJSON(), or dpo-run's older tokenizer.json, which is written in Hugging Face's format)
- * the tokenizer's files too, and its special ids in config.json.
+ * the tokenizer's files too, and its special ids in config.json. Weights past
+ * `maxShardBytes` (transformers' "5GB" by default) are written as shards with their index.
  */
-export async function saveModel(dir: string, model: GPT, tokenizerJson?: Record<string, unknown>): Promise<void> {
+export async function saveModel(
+  dir: string,
+  model: GPT,
+  tokenizerJson?: Record<string, unknown>,
+  options: { maxShardBytes?: number } = {},
+): Promise<void> {
   const tokenizer = tokenizerJson === undefined ? undefined : loadTokenizer(tokenizerJson);
   if (tokenizer && tokenizer.vocabSize > model.config.vocabSize) {
     throw new Error(`saveModel: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`);
   }
   await mkdir(dir, { recursive: true });
-  const tensors = [];
-  for (const [name, variable] of model.params) {
-    tensors.push({ name, shape: variable.shape, values: (await variable.data()) as Float32Array });
-  }
-  await writeFileAtomic(join(dir, WEIGHTS_FILE), serializeSafetensors(tensors));
+  await writeWeights(dir, model, options.maxShardBytes ?? MAX_SHARD_BYTES);
   const config = toHuggingFaceConfig(model.config, model.scalarHead, tokenizer);
   await writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
   if (tokenizer) {
@@ -77,7 +80,7 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
     const sources = new Map<string, { stored: string; shard: SafetensorsReader }>(); // our name -> where it is stored
     for (const shard of shards) {
       for (const stored of shard.tensors.keys()) {
-        const name = config.llama ? llamaName(stored, config) : config.neox ? neoxName(stored) : ourName(stored);
+        const name = config.llama ? llamaName(stored, config) : config.neox ? neoxName(stored) : config.gptj ? gptjName(stored) : ourName(stored);
         if (name !== undefined) sources.set(name, { stored, shard });
       }
     }
@@ -88,7 +91,7 @@ export async function loadModel(dir: string, options: { trainable?: boolean } = 
       throw new UserError(`${weightsFile}: missing ${missing.length} tensor(s) the config requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
     }
     const unknown = [...sources.keys()].filter((name) => !shapes.has(name));
-    if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${config.llama ? 'Llama' : config.neox ? 'GPT-NeoX' : 'GPT-2'} does not have: ${unknown.slice(0, 5).join(', ')}`);
+    if (unknown.length > 0) throw new UserError(`${weightsFile}: tensors this ${familyName(config)} does not have: ${unknown.slice(0, 5).join(', ')}`);
     for (const [name, shape] of shapes) {
       const { stored, shard } = sources.get(name)!;
       const actual = shard.tensors.get(stored)!.shape;
@@ -166,4 +169,12 @@ function llamaName(stored: string, config: GPTConfig): string | undefined {
 function neoxName(stored: string): string | undefined {
   if (/\.attention\.(masked_)?bias$/.test(stored) || stored.endsWith('.rotary_emb.inv_freq')) return undefined;
   return stored;
+}
+
+/**
+ * Our name for a tensor in a GPT-J file (the same name), or undefined to skip it: the
+ * causal-mask buffers (`attn.bias`, `attn.masked_bias`) some transformers checkpoints hold.
+ */
+function gptjName(stored: string): string | undefined {
+  return /\.attn\.(masked_)?bias$/.test(stored) ? undefined : stored;
 }

@@ -1,9 +1,13 @@
 /**
  * The model configuration, and its mapping to and from Hugging Face's `config.json`
- * (model_type gpt2; llama: the family of SmolLM2 and TinyLlama; gpt_neox: Pythia), so that a
- * folder written here loads in transformers and a transformers folder of each family loads here.
+ * (model_type gpt2; llama: the family of SmolLM2 and TinyLlama; gpt_neox: Pythia; gptj: GPT-J,
+ * whose mapping is gptjConfig.ts), so that a folder written here loads in transformers and a
+ * transformers folder of each family loads here.
  */
 import { UserError } from '../core/errors.ts';
+import { fromGptjConfig, resolveGptj, toGptjConfig, type GptjConfig } from './gptjConfig.ts';
+
+export type { GptjConfig } from './gptjConfig.ts';
 
 export interface GPTConfig {
   vocabSize: number;
@@ -21,6 +25,8 @@ export interface GPTConfig {
   llama?: LlamaConfig;
   /** The GPT-NeoX family's settings (model_type gpt_neox, Pythia); absent for the others. */
   neox?: NeoxConfig;
+  /** The GPT-J family's settings (model_type gptj); absent for the others. */
+  gptj?: GptjConfig;
 }
 
 /**
@@ -81,10 +87,16 @@ export function resolveConfig(config: Partial<GPTConfig>, where = 'model config'
   if (!(resolved.layerNormEpsilon > 0)) {
     throw new UserError(`${where}: layerNormEpsilon must be positive, got ${resolved.layerNormEpsilon}`);
   }
-  if (config.llama && config.neox) throw new Error(`${where}: a model is either Llama or GPT-NeoX, not both`);
+  if ([config.llama, config.neox, config.gptj].filter(Boolean).length > 1) throw new Error(`${where}: a model is of one family: Llama, GPT-NeoX or GPT-J`);
   if (config.llama) resolved.llama = resolveLlama(config.llama, resolved, where);
   if (config.neox) resolved.neox = resolveNeox(config.neox, resolved, where);
+  if (config.gptj) resolved.gptj = resolveGptj(config.gptj, resolved, where);
   return resolved;
+}
+
+/** The family's name, for messages. */
+export function familyName(config: GPTConfig): string {
+  return config.llama ? 'Llama' : config.neox ? 'GPT-NeoX' : config.gptj ? 'GPT-J' : 'GPT-2';
 }
 
 /** The number of dimensions of each head the rotary embedding turns (transformers' rotary_ndims). */
@@ -132,6 +144,7 @@ export interface SpecialTokenIds {
 export function toHuggingFaceConfig(config: GPTConfig, scalarHead: boolean, specialIds?: SpecialTokenIds): Record<string, unknown> {
   if (config.llama) return toLlamaConfig(config, config.llama, scalarHead, specialIds);
   if (config.neox) return toNeoxConfig(config, config.neox, scalarHead, specialIds);
+  if (config.gptj) return toGptjConfig(config, config.gptj, scalarHead, specialIds);
   return {
     model_type: 'gpt2',
     architectures: [scalarHead ? 'GPT2ForSequenceClassification' : 'GPT2LMHeadModel'],
@@ -215,8 +228,9 @@ function toNeoxConfig(config: GPTConfig, neox: NeoxConfig, scalarHead: boolean, 
 export function fromHuggingFaceConfig(json: Record<string, unknown>, file: string): GPTConfig {
   if (json.model_type === 'llama') return fromLlamaConfig(json, file);
   if (json.model_type === 'gpt_neox') return fromNeoxConfig(json, file);
+  if (json.model_type === 'gptj') return resolveConfig(fromGptjConfig(json, file), file);
   if (json.model_type !== undefined && json.model_type !== 'gpt2') {
-    throw new UserError(`${file}: model_type is "${json.model_type}"; only gpt2, llama and gpt_neox models can be loaded`);
+    throw new UserError(`${file}: model_type is "${json.model_type}"; only gpt2, llama, gpt_neox and gptj models can be loaded`);
   }
   if (json.n_inner !== undefined && json.n_inner !== null && json.n_inner !== 4 * Number(json.n_embd)) {
     throw new UserError(`${file}: n_inner ${json.n_inner} is not supported (the MLP width must be 4 * n_embd)`);

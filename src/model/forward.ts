@@ -2,16 +2,17 @@
  * The GPT-2 forward pass: learned position embeddings, pre-LayerNorm blocks of causal
  * self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
  * embedding; a Llama model's body is llamaForward.ts, a GPT-NeoX model's neoxForward.ts,
- * behind the same functions. Call
+ * a GPT-J model's gptjForward.ts, behind the same functions. Call
  * these inside tf.tidy; the results belong to the caller.
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyAttention, attentionWeights, scaledDotProductAttention } from './ops/attention.ts';
 import { UserError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
-import { outputWeight, param, SCORE_WEIGHT, type GPT } from './gpt.ts';
+import { outputBias, outputWeight, param, SCORE_WEIGHT, type GPT } from './gpt.ts';
 import { llamaTransformer } from './llamaForward.ts';
 import { neoxTransformer } from './neoxForward.ts';
+import { gptjTransformer } from './gptjForward.ts';
 import { attentionBias, conv1d, dropout, gelu, layerNorm } from './layers.ts';
 
 export interface ForwardOptions {
@@ -63,11 +64,14 @@ export function lastTokenScores(model: GPT, ids: tf.Tensor2D, attentionMask: tf.
   return all.mul(tf.oneHot(last, T)).sum(1);
 }
 
-/** hidden (B, T, C) -> logits (B, T, V) through the tied embedding, h @ wte^T (or Llama's untied lm_head). */
+/** hidden (B, T, C) -> logits (B, T, V) through the tied embedding, h @ wte^T (or the untied head, + GPT-J's lm_head.bias). */
 export function outputHead(model: GPT, hiddenStates: tf.Tensor3D): tf.Tensor3D {
   const [B, T, C] = hiddenStates.shape;
   const wte = outputWeight(model);
-  return tf.matMul(hiddenStates.reshape([B * T, C]), wte, false, true).reshape([B, T, model.config.vocabSize]);
+  const bias = outputBias(model);
+  const flat = hiddenStates.reshape([B * T, C]) as tf.Tensor2D;
+  const out = bias ? tf.fused.matMul({ a: flat, b: wte, transposeB: true, bias }) : tf.matMul(flat, wte, false, true);
+  return out.reshape([B, T, model.config.vocabSize]);
 }
 
 /** hidden (B, T, C) -> (B, T) through score.weight (1, C). */
@@ -98,6 +102,7 @@ export function transformer(
   const seed = () => (active ? options.random!.nextUint32() : undefined);
   if (config.llama) return llamaTransformer(model, ids, options, past, seed);
   if (config.neox) return neoxTransformer(model, ids, options, past, seed);
+  if (config.gptj) return gptjTransformer(model, ids, options, past, seed);
 
   const positions = options.positionIds ?? tf.range(pastLength, Tk, 1, 'int32');
   const tokens = tf.gather(param(model, 'transformer.wte.weight'), ids); // (B, T, C)

@@ -12,7 +12,7 @@ import { param, type GPT } from './gpt.ts';
 
 /** Whether generate() can take this path for the model on the current backend (GPT-2 only: the kernel is a GPT-2 block). */
 export function canDecodeFused(model: GPT): boolean {
-  return model.config.llama === undefined && model.config.neox === undefined && hasFusedDecode() && [...model.params.values()].every((p) => p.dtype === 'float32');
+  return model.config.llama === undefined && model.config.neox === undefined && model.config.gptj === undefined && hasFusedDecode() && [...model.params.values()].every((p) => p.dtype === 'float32');
 }
 
 export class FusedDecoder {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
-import { outputWeight, type GPT } from './gpt.ts';
+import { outputBias, outputWeight, type GPT } from './gpt.ts';
 import { transformer, type LayerCache } from './forward.ts';
 import { canDecodeFused, FusedDecoder } from './fusedDecoder.ts';
 import { sampleTokens, type SamplingOptions } from './sampling.ts';
@@ -52,6 +52,7 @@ export async function generate(model: GPT, prompts: number[][], options: Generat
   const finished = new Array<boolean>(B).fill(false);
 
   const wteT = tf.tidy(() => outputWeight(model).transpose()) as tf.Tensor2D; // (C, V), once per call
+  const headBias = outputBias(model); // (V) for GPT-J's lm_head, else none
   const fused = useCache && canDecodeFused(model);
   let cache: LayerCache[] = [];
   let decoder: FusedDecoder | undefined;
@@ -70,7 +71,8 @@ export async function generate(model: GPT, prompts: number[][], options: Generat
           const run = transformer(model, ids, { attentionMask, positionIds }, useCache ? cache : undefined);
           const C = model.config.nEmbd;
           const hidden = run.hidden.slice([0, length - from - 1, 0], [B, 1, C]).reshape([B, C]);
-          return { last: tf.matMul(hidden, wteT) as tf.Tensor2D, present: run.present ?? [] }; // (B, V)
+          const last = headBias ? tf.add(tf.matMul(hidden, wteT), headBias) : tf.matMul(hidden, wteT);
+          return { last: last as tf.Tensor2D, present: run.present ?? [] }; // (B, V)
         });
         tf.dispose(cache);
         cache = out.present;

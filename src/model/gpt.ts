@@ -14,14 +14,16 @@
  *   score.weight                        (1, C)     scalar head (GPT2ForSequenceClassification), optional
  *
  * A Llama model (config.llama) has Hugging Face's Llama names instead (llamaParams.ts), a
- * GPT-NeoX model (config.neox) GPT-NeoX's (neoxParams.ts). The forward pass is in
- * forward.ts (llamaForward.ts, neoxForward.ts); checkpoints in checkpoint.ts.
+ * GPT-NeoX model (config.neox) GPT-NeoX's (neoxParams.ts), a GPT-J model (config.gptj)
+ * GPT-J's (gptjParams.ts). The forward pass is in forward.ts (llamaForward.ts,
+ * neoxForward.ts, gptjForward.ts); checkpoints in checkpoint.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../core/random.ts';
 import type { GPTConfig } from './config.ts';
 import { isLlamaNorm, LLAMA_EMBEDDING, LLAMA_LM_HEAD, llamaParameterShapes } from './llamaParams.ts';
 import { isNeoxNorm, NEOX_EMBEDDING, NEOX_LM_HEAD, neoxParameterShapes } from './neoxParams.ts';
+import { GPTJ_EMBEDDING, GPTJ_LM_HEAD, GPTJ_LM_HEAD_BIAS, gptjParameterShapes } from './gptjParams.ts';
 
 export interface GPT {
   readonly config: GPTConfig;
@@ -41,6 +43,10 @@ export function parameterShapes(config: GPTConfig, scalarHead: boolean): Map<str
   }
   if (config.neox) {
     const shapes = neoxParameterShapes(config, config.neox);
+    return scalarHead ? shapes.set(SCORE_WEIGHT, [1, config.nEmbd]) : shapes;
+  }
+  if (config.gptj) {
+    const shapes = gptjParameterShapes(config, config.gptj);
     return scalarHead ? shapes.set(SCORE_WEIGHT, [1, config.nEmbd]) : shapes;
   }
   const { vocabSize: V, contextLength: N, nEmbd: C, nLayer } = config;
@@ -175,13 +181,19 @@ export function disposeModel(model: GPT): void {
 
 /** The token embedding (V, C). */
 export function embedding(model: GPT): tf.Variable {
-  return param(model, model.config.llama ? LLAMA_EMBEDDING : model.config.neox ? NEOX_EMBEDDING : 'transformer.wte.weight');
+  return param(model, model.config.llama ? LLAMA_EMBEDDING : model.config.neox ? NEOX_EMBEDDING : model.config.gptj ? GPTJ_EMBEDDING : 'transformer.wte.weight');
 }
 
-/** The output head's weight (V, C): the token embedding when tied (always for GPT-2), else Llama's lm_head.weight or GPT-NeoX's embed_out.weight. */
+/** The output head's weight (V, C): the token embedding when tied (always for GPT-2), else Llama's lm_head.weight, GPT-NeoX's embed_out.weight or GPT-J's lm_head.weight. */
 export function outputWeight(model: GPT): tf.Variable {
   if (model.config.neox) return param(model, NEOX_LM_HEAD);
+  if (model.config.gptj) return param(model, GPTJ_LM_HEAD);
   return model.config.llama && !model.config.llama.tieWordEmbeddings ? param(model, LLAMA_LM_HEAD) : embedding(model);
+}
+
+/** The output head's bias (V): GPT-J's lm_head.bias; the other families' heads have none. */
+export function outputBias(model: GPT): tf.Variable | undefined {
+  return model.config.gptj ? param(model, GPTJ_LM_HEAD_BIAS) : undefined;
 }
 
 /** A parameter by name; a missing one is a programming error. */

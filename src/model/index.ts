@@ -1,5 +1,5 @@
 /**
- * The model core: a GPT-2, Llama or GPT-NeoX (Pythia) compatible causal language model on TensorFlow.js, with
+ * The model core: a GPT-2, Llama, GPT-NeoX (Pythia) or GPT-J compatible causal language model on TensorFlow.js, with
  * Hugging Face checkpoints, sequence log-probabilities and batched generation.
  *
  *   createModel(resolveConfig({vocabSize, contextLength, nLayer, nHead, nEmbd, dropout}), {seed})
@@ -7,7 +7,9 @@
  *                                                 a Llama model (llamaParams.ts, llamaForward.ts); the same API below
  *   createModel(resolveConfig({..., neox: {intermediateSize, rotaryPct, rotaryEmbBase, useParallelResidual}}), {seed})
  *                                                 a GPT-NeoX model (neoxParams.ts, neoxForward.ts)
- *   loadModel(dir, {trainable}) / saveModel(dir, model, tokenizer.toJSON())   (loadModel reads sharded folders too)
+ *   createModel(resolveConfig({..., gptj: {intermediateSize, rotaryDim}}), {seed})
+ *                                                 a GPT-J model (gptjConfig.ts, gptjParams.ts, gptjForward.ts)
+ *   loadModel(dir, {trainable}) / saveModel(dir, model, tokenizer.toJSON(), {maxShardBytes})   (sharded past 5 GB, as transformers; both read)
  *   cloneModel(policy, {trainable: false})        a frozen reference model
  *   withScalarHead(model, seed)                   reward / value models (score.weight)
  *   trainableVariables(model), disposeModel(model)
@@ -31,6 +33,7 @@ export * from './config.ts';
 export * from './gpt.ts';
 export * from './forward.ts';
 export * from './checkpoint.ts';
+export { hashWeights, planShards, shardFileName, weightFilesOf } from './weightFiles.ts';
 export * from './safetensors.ts';
 export * from './logprobs.ts';
 export * from './batch.ts';

@@ -5,7 +5,8 @@
  * TensorFlow.js here: `--dry-run` uses it before any backend is loaded.
  *
  * A Llama model's training activations use the GPT-2 fit (peak/estimate measured at ~1.09);
- * its parameter count and KV cache are its own.
+ * its parameter count and KV cache are its own. GPT-NeoX and GPT-J use the GPT-2 fit too, with
+ * their own parameter counts.
  *
  * The activation coefficients were measured, not derived: the peak of tf.memory().numBytes
  * over one SFT step (tf.profile's peakBytes), less weights, optimizer state and
@@ -63,6 +64,12 @@ export function parameterCountOf(dims: ModelDims, scalarHead: boolean): number {
     // LayerNorms (weight and bias); final_layer_norm 2C.
     const F = dims.neox.intermediateSize;
     return 2 * V * C + L * (4 * C * C + 4 * C + 2 * C * F + F + C + 4 * C) + 2 * C + (scalarHead ? C : 0);
+  }
+  if (dims.gptj) {
+    // GPT-J (src/model/gptjParams.ts): wte (V, C), per layer one LayerNorm 2C, q, k, v and out_proj
+    // C^2 each without biases, fc_in and fc_out C F each with biases; ln_f 2C; lm_head (V, C) with its bias V.
+    const F = dims.gptj.intermediateSize;
+    return V * C + L * (2 * C + 4 * C * C + 2 * C * F + F + C) + 2 * C + V * C + V + (scalarHead ? C : 0);
   }
   return V * C + N * C + L * (12 * C * C + 13 * C) + 2 * C + (scalarHead ? C : 0);
 }

@@ -144,25 +144,41 @@ export function serializeSafetensors(
   tensors: { name: string; shape: number[]; values: Float32Array }[],
   metadata: Record<string, string> = { format: 'pt' },
 ): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
   for (const { name, shape, values } of tensors) {
     const size = shape.reduce((a, b) => a * b, 1);
     if (values.length !== size) throw new Error(`safetensors: tensor ${name} has ${values.length} values for shape [${shape}]`);
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + size * 4] };
-    offset += size * 4;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let position = 8 + headerBytes.length;
+  const head = safetensorsHeader(tensors, metadata);
+  const out = new Uint8Array(head.length + tensors.reduce((sum, t) => sum + t.values.byteLength, 0));
+  out.set(head, 0);
+  let position = head.length;
   for (const { values } of tensors) {
     out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), position);
     position += values.byteLength;
   }
+  return out;
+}
+
+/**
+ * The bytes before the data of a float32 safetensors file holding `tensors` in this order:
+ * the 8-byte header length and the JSON header, padded with spaces to a multiple of 8
+ * bytes. The tensors' raw little-endian values follow it, one after another (so a large
+ * file can be written tensor by tensor).
+ */
+export function safetensorsHeader(tensors: { name: string; shape: number[] }[], metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const { name, shape } of tensors) {
+    const bytes = shape.reduce((a, b) => a * b, 1) * 4;
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
   return out;
 }
 

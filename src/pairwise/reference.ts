@@ -17,7 +17,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../core/io/atomicFile.ts';
-import { CONFIG_FILE, WEIGHTS_FILE, type GPT } from '../model/index.ts';
+import { CONFIG_FILE, hashWeights, type GPT } from '../model/index.ts';
 import type { PairIds } from './batch.ts';
 import { pairLogps } from './logps.ts';
 
@@ -61,7 +61,7 @@ export async function computeReferenceLogps(
 export async function referenceKey(policyModelDir: string, pairs: readonly PairIds[]): Promise<string> {
   const hash = createHash('sha256');
   hash.update(await readFile(join(policyModelDir, CONFIG_FILE)));
-  hash.update(await readFile(join(policyModelDir, WEIGHTS_FILE)));
+  await hashWeights(policyModelDir, hash); // model.safetensors, or the index and its shards
   for (const p of pairs) hash.update(JSON.stringify([p.prompt_ids, p.chosen_ids, p.rejected_ids]) + '\n');
   return hash.digest('hex');
 }

@@ -4,7 +4,8 @@
  * replaces that sweep (and a path inside a swept map is set in each of its values), each
  * time with a note saying so; `--set ~PATH` removes a key.
  */
-import { isMap, isScalar, isSeq, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yaml } from './yamlLibrary.ts';
 import { commandLineDiagnostic, type Override } from './overrides.ts';
 import { toPointer } from './pointer.ts';
 import { closest } from './suggest.ts';
@@ -69,14 +70,14 @@ function replaceSweeps(doc: Document, override: Override, notes: string[]): void
   const sweepPath = ['stages', stage, 'sweep'];
   for (const key of keysAt(doc, sweepPath)) {
     const values = doc.getIn([...sweepPath, key]);
-    const shown = isSeq(values) ? `[${values.items.map((v) => String(isScalar(v) ? v.value : v)).join(', ')}]` : String(values);
+    const shown = yaml().isSeq(values) ? `[${values.items.map((v) => String(yaml().isScalar(v) ? v.value : v)).join(', ')}]` : String(values);
     if (key === path || key.startsWith(path + '.')) {
       doc.deleteIn([...sweepPath, key]);
       notes.push(`${override.arg} replaces the sweep of ${key} in the file (${shown}): one instance of ${stage}`);
-    } else if (path.startsWith(key + '.') && isSeq(values)) {
+    } else if (path.startsWith(key + '.') && yaml().isSeq(values)) {
       const inner = path.slice(key.length + 1).split('.');
       values.items.forEach((item, i) => {
-        if (isMap(item)) doc.setIn([...sweepPath, key, i, ...inner], doc.createNode(override.value));
+        if (yaml().isMap(item)) doc.setIn([...sweepPath, key, i, ...inner], doc.createNode(override.value));
       });
       notes.push(`${override.arg} sets ${inner.join('.')} in each value of the sweep of ${key} in the file`);
     }
@@ -87,5 +88,5 @@ function replaceSweeps(doc: Document, override: Override, notes: string[]): void
 /** The keys of the map at `path` ([] when there is none). */
 function keysAt(doc: Document, path: string[]): string[] {
   const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
-  return isMap(node) ? node.items.map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key)) : [];
+  return yaml().isMap(node) ? node.items.map((pair) => String(yaml().isScalar(pair.key) ? pair.key.value : pair.key)) : [];
 }

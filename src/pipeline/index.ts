@@ -3,19 +3,18 @@
  * against the schemas and the cross-stage rules (filling defaults) -> plan -> check the
  * files and folders the plan reads. Returns the plans, or every problem found as
  * diagnostics; it never prints.
+ *
+ * A file loaded cleanly before, given without overrides, is read from the parse cache
+ * (./parsedCache.ts) and needs neither the yaml library nor positions; anything else, and
+ * any problem found that way, goes through the document (./loadDocument.ts), which gives
+ * each diagnostic its place.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
-import type { Document, LineCounter } from 'yaml';
-import type { Issue } from './issue.ts';
-import { applyOverrides } from './applyOverrides.ts';
-import { commandLineDiagnostic, parseOverrides, type Override, type RunSweep } from './overrides.ts';
-import { parseYaml } from './parse.ts';
+import { loadDocument } from './loadDocument.ts';
+import { readParsed } from './parsedCache.ts';
 import { missingPathIssues } from './paths.ts';
-import { buildPlan } from './plan.ts';
-import { fromPointer, isUnder, toPointer } from './pointer.ts';
-import { locate } from './positions.ts';
-import type { Diagnostic, LoadResult, Plan } from './types.ts';
+import { planOf } from './plan.ts';
+import type { LoadResult } from './types.ts';
 import { validatePipeline } from './validate.ts';
 
 export { formatDiagnostics, formatLine } from './format.ts';
@@ -36,89 +35,20 @@ export async function loadPipeline(file: string, options: LoadOptions = { set: [
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     return { errors: [{ file, line: 0, col: 0, code: 'no-file', path: '', message: `cannot read ${file}: ${reason}` }] };
   }
-  const parsed = parseYaml(file, text);
-  if (parsed.diagnostics.length > 0) return { errors: parsed.diagnostics };
-
-  const commandLine = parseOverrides(options);
-  const original = parsed.doc.clone();
-  const doc = parsed.doc;
-  const applied = applyOverrides(doc, commandLine.overrides);
-  const errors = [...commandLine.diagnostics, ...applied.diagnostics];
-  const plans: Plan[] = [];
-  for (const run of runCombinations(commandLine.runSweeps)) {
-    const runDoc = run.overrides.length > 0 ? doc.clone() : doc;
-    errors.push(...applyOverrides(runDoc, run.overrides).diagnostics);
-    const { issues, resolved } = validatePipeline(runDoc.toJS());
-    const origins = [...commandLine.overrides, ...run.overrides];
-    const where = { file, doc: runDoc, original, lineCounter: parsed.lineCounter, origins };
-    errors.push(...issues.map((issue) => toDiagnostic(issue, where)));
-    if (issues.length === 0) {
-      const { name = basename(file, extname(file)), seed, backend, launcher, stages } = resolved;
-      const plan = buildPlan(file, { name, seed, backend, launcher, stages }, run.values);
-      if (options.checkPaths !== false) errors.push(...missingPathIssues(plan).map((issue) => toDiagnostic(issue, where)));
-      plans.push(plan);
-    }
+  if (options.set.length === 0 && options.sweep.length === 0) {
+    const loaded = loadParsed(file, text, options.checkPaths !== false);
+    if (loaded) return loaded;
   }
-  if (errors.length > 0) return { errors: sortDiagnostics(dedupe(errors)) };
-  return { plans, sweep: commandLine.runSweeps.length > 0, notes: applied.notes };
+  return loadDocument(file, text, options);
 }
 
-/** One run per combination of the command-line sweeps outside the stages. */
-function runCombinations(sweeps: RunSweep[]): { overrides: Override[]; values: Record<string, unknown> }[] {
-  let runs: { overrides: Override[]; values: Record<string, unknown> }[] = [{ overrides: [], values: {} }];
-  for (const sweep of sweeps) {
-    runs = runs.flatMap((run) =>
-      sweep.values.map((value) => ({
-        overrides: [...run.overrides, { segments: sweep.segments, value, arg: sweep.arg, code: 'bad-sweep' as const }],
-        values: { ...run.values, [sweep.segments.join('.')]: value },
-      })),
-    );
-  }
-  return runs;
-}
-
-interface Where {
-  file: string;
-  doc: Document;
-  original: Document;
-  lineCounter: LineCounter;
-  origins: Override[];
-}
-
-/**
- * Gives an issue its position: in the file, or on the command line when it lies under a
- * value that --set/--sweep wrote (or where the file has nothing, under such a value).
- */
-function toDiagnostic(issue: Issue, where: Where): Diagnostic {
-  const at = issue.at ?? issue.path;
-  const atSegments = fromPointer(at);
-  const latestFirst = [...where.origins].reverse();
-  let origin = latestFirst.find((o) => isUnder(issue.path, toPointer(o.segments)));
-  if (!origin && at !== '' && !where.original.hasIn(atSegments)) {
-    origin = latestFirst.find((o) => isUnder(toPointer(o.segments), at));
-  }
-  if (origin) return commandLineDiagnostic(origin.code, issue.path, `${origin.arg}: ${issue.message}`, issue.suggestion);
-  const { line, col } = locate(where.doc, where.lineCounter, atSegments, issue.anchor);
-  return {
-    file: where.file,
-    line,
-    col,
-    code: issue.code,
-    path: issue.path,
-    message: issue.message,
-    ...(issue.suggestion ? { suggestion: issue.suggestion } : {}),
-  };
-}
-
-function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    const key = JSON.stringify(d);
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
-}
-
-/** Command-line problems first, then by position (stable). */
-function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => (a.line === 0 ? 0 : 1) - (b.line === 0 ? 0 : 1) || a.line - b.line || a.col - b.col);
+/** The plan of a file from the parse cache, when it is there and has no problem; else undefined. */
+function loadParsed(file: string, text: string, checkPaths: boolean): LoadResult | undefined {
+  const data = readParsed(text);
+  if (data === undefined) return undefined;
+  const { issues, resolved } = validatePipeline(data);
+  if (issues.length > 0) return undefined;
+  const plan = planOf(file, resolved, {});
+  if (checkPaths && missingPathIssues(plan).length > 0) return undefined;
+  return { plans: [plan], sweep: false, notes: [] };
 }

@@ -5,7 +5,7 @@
  * `stages.sft.train.lr`) becomes that stage's `sweep: {KEY: [...]}` (one instance per
  * value, in one run); a sweep of any other path (`seed`) makes one run per value.
  */
-import { parse } from 'yaml';
+import { yaml } from './yamlLibrary.ts';
 import type { Diagnostic } from './types.ts';
 
 export const COMMAND_LINE = '<command line>';
@@ -106,7 +106,7 @@ function splitPath(path: string): string[] | string {
 
 function parseValue(text: string): { value?: unknown; error?: string } {
   try {
-    return { value: parse(text) };
+    return { value: yaml().parse(text) };
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     return { error: `"${text}" is not a YAML value: ${reason}` };

@@ -7,8 +7,10 @@
  * the first syntax error is reported (with the count of the others), at the line that
  * caused it (./indentation.ts).
  */
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from './yamlLibrary.ts';
 import { indentationRoot } from './indentation.ts';
+import { PARSE_OPTIONS } from './parseOptions.ts';
 import type { Diagnostic } from './types.ts';
 
 export interface ParsedYaml {
@@ -18,8 +20,9 @@ export interface ParsedYaml {
 }
 
 export function parseYaml(file: string, text: string): ParsedYaml {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = parseDocument(text, { lineCounter, ...PARSE_OPTIONS });
   const diagnostics = doc.errors.map((error): Diagnostic => {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     const duplicate = error.code === 'DUPLICATE_KEY';

@@ -3,6 +3,7 @@
  * combination of its sweep values, in dependency order (file order among stages that do
  * not depend on each other), each instance's inputs naming every upstream instance.
  */
+import { basename, extname } from 'node:path';
 import { stageKind } from '../stages/index.ts';
 import type { StageKind } from '../core/stageContract.ts';
 import { getDotted } from './pointer.ts';
@@ -11,6 +12,12 @@ import type { LauncherSettings } from '../core/settings/launcher.ts';
 import type { Plan, StageInstance } from './types.ts';
 
 type Stage = Record<string, unknown> & { kind: string; sweep?: Record<string, unknown[]>; seed?: number };
+
+/** The plan of a validated pipeline, named after its file when it names no run. */
+export function planOf(file: string, resolved: Record<string, unknown>, runSweep: Record<string, unknown>): Plan {
+  const { name = basename(file, extname(file)), seed, backend, launcher, stages } = resolved;
+  return buildPlan(file, { name, seed, backend, launcher, stages }, runSweep);
+}
 
 /** `resolved` must have passed validation: every kind registered, no unknown stage, no cycle. */
 export function buildPlan(file: string, resolved: Record<string, unknown>, runSweep: Record<string, unknown>): Plan {

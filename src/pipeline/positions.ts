@@ -2,7 +2,8 @@
  * Finds where a JSON pointer lies in the YAML source: the line and column of a value,
  * or of the key that names it.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yaml } from './yamlLibrary.ts';
 import type { Segment } from './pointer.ts';
 
 export interface Position {
@@ -25,12 +26,12 @@ export function locate(
   let key: unknown = undefined;
   let best = offsetOf(node) ?? 0;
   for (const segment of segments) {
-    if (isAlias(node)) node = node.resolve(doc);
+    if (yaml().isAlias(node)) node = node.resolve(doc);
     let next: { key: unknown; value: unknown } | undefined;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((p) => (yaml().isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
       if (pair) next = { key: pair.key, value: pair.value };
-    } else if (isSeq(node)) {
+    } else if (yaml().isSeq(node)) {
       const item = node.items[Number(segment)];
       if (item !== undefined) next = { key: item, value: item };
     }

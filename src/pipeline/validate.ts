@@ -11,7 +11,7 @@ import { isRecord, isUnder, toPointer } from './pointer.ts';
 import { RULES } from './rules.ts';
 import { STAGE_ENVELOPE, stageSchema, sweepableSettings, topLevelSchema } from './schema.ts';
 import { closest } from './suggest.ts';
-import { cachedValidator } from './validatorCache.ts';
+import { cachedValidator, saveValidatorCodeCaches } from './validatorCache.ts';
 
 export interface Validation {
   issues: Issue[];
@@ -44,6 +44,7 @@ export function validatePipeline(data: unknown): Validation {
   }
   const typedStages = stages as Record<string, Record<string, unknown>>;
   for (const rule of RULES) issues.push(...rule(typedStages));
+  saveValidatorCodeCaches();
   return { issues, resolved };
 }
 

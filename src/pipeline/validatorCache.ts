@@ -8,10 +8,12 @@
  * means compiling each time. ajv itself (its compiler: a tenth of a second to load) is
  * loaded only to compile; a validator from the folder needs only ajv's small runtime.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+import { keepFile } from '../core/io/keptFiles.ts';
 import type { Options, ValidateFunction } from 'ajv';
 import { userCacheDir } from '../core/userCacheDir.ts';
 import type { JsonSchema } from '../core/stageContract.ts';
@@ -32,36 +34,54 @@ export function cachedValidator(schema: JsonSchema, options: Options): ValidateF
   const dir = validatorCacheDir();
   const key = createHash('sha256').update(JSON.stringify({ AJV, AJV_VERSION, options, schema })).digest('hex').slice(0, 24);
   const file = join(dir, `${key}.cjs`);
-  try {
-    return require(file) as ValidateFunction;
-  } catch {
-    // not there yet, or unreadable: compile
-  }
+  const stored = loadStored(file);
+  if (stored) return stored;
   const { Ajv } = require('ajv') as typeof import('ajv');
   const standaloneCode = require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js');
   const ajv = new Ajv({ ...options, code: { ...options.code, source: true, esm: false } });
   const validate = ajv.compile(schema);
-  store(dir, file, standaloneCode.default(ajv, validate));
+  const code = standaloneCode.default(ajv, validate).replace(/require\("(ajv\/[^"]+)"\)/g, (_, path: string) => `require(${JSON.stringify(require.resolve(path))})`);
+  keepFile(dir, file, code, KEEP, '.cjs'); // its ajv runtime imports made absolute, so that it loads from anywhere
   return validate;
 }
 
-/** Writes the code (its ajv runtime imports made absolute, so that it loads from anywhere), atomically; gives up quietly. */
-function store(dir: string, file: string, code: string): void {
+/**
+ * A validator from the folder, compiled with V8's code cache (`<key>.cjs.v8`) when there is
+ * one that V8 accepts: that skips parsing and compiling the generated code, which is most
+ * of loading it. Without one, the code is compiled and the cache is written once the
+ * validator has run (`saveValidatorCodeCaches`), so that it holds the functions a
+ * validation needs, not only the top level. V8 refuses a cache made by another version or
+ * with other flags, and the code is then compiled as usual.
+ */
+function loadStored(file: string): ValidateFunction | undefined {
+  let code: string;
   try {
-    mkdirSync(dir, { recursive: true });
-    const absolute = code.replace(/require\("(ajv\/[^"]+)"\)/g, (_, path: string) => `require(${JSON.stringify(require.resolve(path))})`);
-    const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(temporary, absolute);
-    renameSync(temporary, file);
-    forgetOldest(dir);
+    code = readFileSync(file, 'utf8');
   } catch {
-    // an unwritable cache folder: compile again next time
+    return undefined; // not there yet, or unreadable: compile
+  }
+  const codeCache = `${file}.v8`;
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(codeCache);
+  } catch {
+    // no code cache yet
+  }
+  try {
+    const script = new Script(Module.wrap(code), { filename: file, cachedData });
+    const module = { exports: {} as unknown };
+    (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+    if (typeof module.exports !== 'function') return undefined;
+    if (!cachedData || script.cachedDataRejected) pendingCodeCaches.push({ script, file: codeCache });
+    return module.exports as ValidateFunction;
+  } catch {
+    return undefined; // damaged, or its ajv runtime moved: compile
   }
 }
 
-function forgetOldest(dir: string): void {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.cjs'));
-  if (files.length <= KEEP) return;
-  const byAge = files.map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
-  for (const { name } of byAge.slice(0, files.length - KEEP)) unlinkSync(join(dir, name));
+const pendingCodeCaches: { script: Script; file: string }[] = [];
+
+/** Writes V8's code cache of each validator loaded without one, after it has validated (./validate.ts calls it). */
+export function saveValidatorCodeCaches(): void {
+  for (const { script, file } of pendingCodeCaches.splice(0)) keepFile(dirname(file), file, script.createCachedData(), KEEP, '.v8');
 }

@@ -12,6 +12,9 @@ import { safeName } from '../core/io/safeName.ts';
 import { readFrontier, type FrontierRow } from '../evaluation/frontierTable.ts';
 import { readWinRates, type WinRateRow } from '../evaluation/winRateTable.ts';
 import { readAgreement, type AgreementRow } from '../evaluation/agreement.ts';
+import { readHumanAgreement, type HumanAgreementRow } from '../evaluation/humanAgreement.ts';
+import { readWinRatesOod } from '../evaluation/outOfDistribution.ts';
+import { readEvaluatedSourceKind } from '../evaluation/evaluationIndex.ts';
 import { isTrainingKind, readStageSummary } from './trainingSummary.ts';
 import type { ReportInputs } from './reportMarkdown.ts';
 
@@ -22,6 +25,10 @@ interface RunParts {
   frontier: FrontierRow[];
   winRates: WinRateRow[];
   agreement: AgreementRow[];
+  humanAgreement: HumanAgreementRow[];
+  winRatesOod: WinRateRow[];
+  /** The first evaluation's dataset source kind (which experiment this is). */
+  sourceKind: string | null;
   stages: ReportInputs['stages'];
 }
 
@@ -49,14 +56,21 @@ async function readRunParts(runDir: string): Promise<RunParts> {
   const frontier: FrontierRow[] = [];
   const winRates: WinRateRow[] = [];
   const agreement: AgreementRow[] = [];
+  const humanAgreement: HumanAgreementRow[] = [];
+  const winRatesOod: WinRateRow[] = [];
+  let sourceKind: string | null = null;
   for (const [id, record] of evaluations) {
-    frontier.push(...(await readFrontier(outputDir(runDir, id, record))));
-    winRates.push(...(await readWinRates(outputDir(runDir, id, record))));
-    agreement.push(...(await readAgreement(outputDir(runDir, id, record))));
+    const dir = outputDir(runDir, id, record);
+    frontier.push(...(await readFrontier(dir)));
+    winRates.push(...(await readWinRates(dir)));
+    agreement.push(...(await readAgreement(dir)));
+    humanAgreement.push(...(await readHumanAgreement(dir)));
+    winRatesOod.push(...(await readWinRatesOod(dir)));
+    sourceKind ??= await readEvaluatedSourceKind(dir);
   }
   const training = finished.filter(([, r]) => isTrainingKind(r.kind));
   const stages = await Promise.all(training.map(([id, r]) => readStageSummary(id, r.kind, outputDir(runDir, id, r))));
-  return { name: basename(runDir), frontier, winRates, agreement, stages };
+  return { name: basename(runDir), frontier, winRates, agreement, humanAgreement, winRatesOod, sourceKind, stages };
 }
 
 /** What a report of `folder` (a run folder or a sweep folder) shows. */
@@ -64,7 +78,7 @@ export async function readRunReport(folder: string): Promise<ReportInputs> {
   const dir = resolve(folder);
   if (existsSync(join(dir, 'manifest.json'))) {
     const parts = await readRunParts(dir);
-    return { title: `Report: ${parts.name}`, about: [`Run folder \`${dir}\`.`], frontier: parts.frontier, winRates: parts.winRates, agreement: parts.agreement, stages: parts.stages };
+    return { title: `Report: ${parts.name}`, about: [`Run folder \`${dir}\`.`], ...parts };
   }
   if (!existsSync(join(dir, 'sweep.json'))) {
     throw new UserError(`${dir} is neither a run folder (no manifest.json) nor a sweep folder (no sweep.json)`, 'give a folder under runs/<pipeline>/');
@@ -88,6 +102,9 @@ export async function readRunReport(folder: string): Promise<ReportInputs> {
     frontier: parts.flatMap((p) => p.frontier.map((r) => ({ ...r, policy: prefix(p.name, r.policy), instance: prefix(p.name, r.instance) }))),
     winRates: parts.flatMap((p) => p.winRates.map((r) => ({ ...r, policy: prefix(p.name, r.policy) }))),
     agreement: parts.flatMap((p) => p.agreement.map((r) => ({ ...r, policy: prefix(p.name, r.policy) }))),
+    humanAgreement: parts.flatMap((p) => p.humanAgreement.map((r) => ({ ...r, group: prefix(p.name, r.group) }))),
+    winRatesOod: parts.flatMap((p) => p.winRatesOod.map((r) => ({ ...r, policy: prefix(p.name, r.policy) }))),
+    sourceKind: parts[0].sourceKind,
     stages: parts.flatMap((p) => p.stages.map((s) => ({ ...s, id: prefix(p.name, s.id) }))),
     sweep: parts.map((p) => ({ name: p.name, frontier: p.frontier })),
   };

@@ -1,17 +1,22 @@
 /**
  * report.md: the frontier table, the signs of degeneration against SFT, the win rates by
- * temperature, the training summary of every stage, and the paper's claims checked
- * against this run (with any policy whose reward gain came with collapse flagged).
+ * temperature (and, where measured, the judge's agreement with humans and the
+ * out-of-distribution win rates beside the paper's Tables 2 and 1), the training summary
+ * of every stage, and the paper's claims for the run's experiment checked against this
+ * run (with any policy whose reward gain came with collapse flagged).
  */
 import type { FrontierRow } from '../evaluation/frontierTable.ts';
 import type { WinRateRow } from '../evaluation/winRateTable.ts';
 import type { AgreementRow } from '../evaluation/agreement.ts';
+import type { HumanAgreementRow } from '../evaluation/humanAgreement.ts';
 import { checkAgainstPaper, checkTemperature, type ClaimCheck } from './againstPaper.ts';
 import { COLLAPSE_RATIO, degenerationOf, type Degeneration } from './degeneration.ts';
 import { formatMeanSe, formatNumber, markdownTable } from './markdownTable.ts';
 import { methodName } from './plots.ts';
 import { describeSweepClaim, envelopeSpread, sweepClaims, type SweepRun } from './sweepClaims.ts';
 import { SUMMARY_COLUMNS, type StageSummary } from './trainingSummary.ts';
+import { humanAgreementSection, outOfDistributionSection } from './paperTables.ts';
+import { paperTaskOf, TASK_CLAIMS } from './paperTasks.ts';
 
 export interface ReportInputs {
   title: string;
@@ -21,6 +26,12 @@ export interface ReportInputs {
   winRates: WinRateRow[];
   /** An llm judge's agreement with the ground-truth reward (agreement.csv); empty when none judged. */
   agreement: AgreementRow[];
+  /** The judge against human labels (human_agreement.csv); absent or empty when none were given. */
+  humanAgreement?: HumanAgreementRow[];
+  /** Win rates on the out-of-distribution prompts (win_rates_ood.csv); absent or empty when not measured. */
+  winRatesOod?: WinRateRow[];
+  /** The evaluated dataset's source kind (evaluation.json), which picks the paper's claims (./paperTasks.ts); absent: IMDb's. */
+  sourceKind?: string | null;
   stages: StageSummary[];
   /** The temperature of the paper checks (see checkTemperature). */
   temperature?: number;
@@ -33,6 +44,9 @@ export const WIN_RATES_SVG = 'win_rates.svg';
 
 export function reportMarkdown(inputs: ReportInputs): string {
   const degeneration = degenerationOf(inputs.frontier);
+  const task = paperTaskOf(inputs.sourceKind);
+  const human = inputs.humanAgreement ?? [];
+  const ood = inputs.winRatesOod ?? [];
   return [
     `# ${inputs.title}\n`,
     ...inputs.about.map((line) => `${line}\n`),
@@ -40,8 +54,10 @@ export function reportMarkdown(inputs: ReportInputs): string {
     degenerationSection(degeneration),
     winRateSection(inputs.winRates),
     ...(inputs.agreement.length > 0 ? [agreementSection(inputs.agreement)] : []),
+    ...(human.length > 0 ? [humanAgreementSection(human)] : []),
+    ...(ood.length > 0 ? [outOfDistributionSection(ood)] : []),
     trainingSection(inputs.stages),
-    inputs.sweep ? sweepSection(inputs.sweep, inputs.temperature, degeneration) : paperSection(inputs, degeneration),
+    task !== 'imdb' ? taskSection(task, inputs, degeneration) : inputs.sweep ? sweepSection(inputs.sweep, inputs.temperature, degeneration) : paperSection(inputs, degeneration),
   ].join('\n');
 }
 
@@ -143,6 +159,20 @@ function paperSection(inputs: ReportInputs, degeneration: readonly Degeneration[
     markdownTable(
       ['claim', 'verdict', 'figures'],
       checks.map((c) => [c.claim, `**${c.verdict}**`, c.figures]),
+    ),
+  ].join('\n');
+}
+
+/** The TL;DR or HH claims, on the run's win rates (a sweep's merged: each method's best over all its runs' policies). */
+function taskSection(task: keyof typeof TASK_CLAIMS, inputs: ReportInputs, degeneration: readonly Degeneration[]): string {
+  const { intro, checks } = TASK_CLAIMS[task];
+  const rows = [...checks(inputs.winRates), collapseCheck(degeneration)];
+  return [
+    '## Against the paper\n',
+    `${intro}${inputs.sweep ? ` The ${inputs.sweep.length} runs of this sweep are taken together.` : ''}\n`,
+    markdownTable(
+      ['claim', 'verdict', 'figures'],
+      rows.map((c) => [c.claim, `**${c.verdict}**`, c.figures]),
     ),
   ].join('\n');
 }

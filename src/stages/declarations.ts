@@ -54,7 +54,7 @@ export const sftDeclaration: StageDeclaration<SftSettings> = {
   modelDims: (settings, modelOf) =>
     settings.init !== undefined ? folderDims(settings.init) : settings.init_stage !== undefined ? modelOf('init_stage') : settings.model && scratchDims(settings.model, settings.tokenizer),
   memory(settings, modelOf) {
-    return trainingNeeds(this.modelDims!(settings, modelOf), settings.train, { sequences: stepSequences(settings.train), scalarHead: false, reference: false });
+    return trainingNeeds(this.modelDims!(settings, modelOf), settings.train, { sequences: stepSequences(settings.train), scalarHead: false, reference: false, length: settings.max_length });
   },
 };
 
@@ -162,8 +162,10 @@ export const evaluateDeclaration: StageDeclaration<EvaluateSettings> = {
     { path: 'reward.model', accepts: ['classifier', 'reward_model'] },
     { path: 'data', accepts: ['dataset'] },
     { path: 'win_rate.baseline', accepts: ['model', 'dataset'] },
+    { path: 'out_of_distribution.data', accepts: ['dataset'] },
   ],
   produces: ['evaluation'],
+  externalPaths: (settings) => strings(settings.win_rate?.human_labels),
   /** One policy at a time, beside the reference and the ground-truth classifier. */
   memory: (settings, modelOf) =>
     samplingNeeds(

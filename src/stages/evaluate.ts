@@ -6,8 +6,10 @@
  * and the sample log-ratio, src/evaluation/kl.ts), and compares them with a baseline's.
  *
  *   inputs -> policies -> baseline samples per temperature -> for each policy, each
- *   temperature: sample, score, KL, point, win rate -> frontier.csv, win_rates.csv,
- *   agreement.csv (an llm judge against the reward), samples.jsonl, evaluation.json
+ *   temperature: sample, score, KL, point, win rate (and, out of distribution, the
+ *   win rate against the other set's references) -> frontier.csv, win_rates.csv,
+ *   agreement.csv (an llm judge against the reward), human_agreement.csv (the judge
+ *   against human labels), win_rates_ood.csv, samples.jsonl, evaluation.json
  */
 import { join } from 'node:path';
 import { readPrompts } from '../data/artifacts.ts';
@@ -28,6 +30,9 @@ import { policiesOf, type Policy } from '../evaluation/policies.ts';
 import { sameTokenizer, sampleAndScore, type ScoredSet } from '../evaluation/scoreSamples.ts';
 import { writeWinRates, type WinRateRow } from '../evaluation/winRateTable.ts';
 import { agreementOf, writeAgreement, type AgreementRow } from '../evaluation/agreement.ts';
+import { judgeHumanLabels, writeHumanAgreement, type HumanAgreementRow } from '../evaluation/humanAgreement.ts';
+import { readHumanLabels } from '../evaluation/humanLabels.ts';
+import { oodWinRates, prepareOod, writeWinRatesOod, type OodSet } from '../evaluation/outOfDistribution.ts';
 import { pairComparisons, winRateOf } from '../evaluation/winRate.ts';
 import type { EvaluateSettings } from '../core/settings/evaluate.ts';
 import type { StageContext, StageKind, StageOutput } from '../core/stageContract.ts';
@@ -43,9 +48,12 @@ export const evaluate: StageKind<EvaluateSettings> = {
     const sampling = { topK: s.sampling.top_k, topP: s.sampling.top_p, maxNewTokens: s.sampling.max_new_tokens, batchSize: s.sampling.batch_size };
 
     // Inputs: held-out prompts, the ground truth, the reference, the policies, the judge.
-    const dataDir = single(ctx, 'data').dir;
+    const dataOutput = single(ctx, 'data');
+    const dataDir = dataOutput.dir;
     const records = (await readPrompts(dataDir, s.split)).slice(0, s.max_prompts);
     if (records.length === 0) throw new StageError(`${dataDir}: the dataset has no ${s.split} prompts to evaluate on`, 'set evaluate.split or give the dataset a test split');
+    // Read before anything is sampled, so that a malformed line stops the stage at once.
+    const humanLabels = s.win_rate?.human_labels === undefined ? undefined : await readHumanLabels(s.win_rate.human_labels);
     const promptTexts = records.map((r) => r.prompt);
     const reward = await createReward(s.reward as never, { dir: ctx.inputs['reward.model']?.[0]?.dir });
     const referenceOutput = single(ctx, 'reference');
@@ -54,6 +62,7 @@ export const evaluate: StageKind<EvaluateSettings> = {
     const promptIds = promptTexts.map((p) => encodePrompt(tokenizer, p, reference.config.contextLength, s.sampling.max_new_tokens));
     const policies = await policiesOf(ctx.inputs.policies ?? [], s.checkpoints, bestOfNsOf);
     const judge: Judge | undefined = s.win_rate ? createJudge(s.win_rate.judge as never) : undefined;
+    const judgeSettings = s.win_rate?.judge as { kind: string; prompt_template?: string } | undefined;
     const scoreContext = { tokenizer, reward, promptTexts, promptIds };
 
     // Common random numbers: every policy samples temperature t from the same seed, the baseline from its own.
@@ -63,14 +72,34 @@ export const evaluate: StageKind<EvaluateSettings> = {
     // A checkpoint is sampled at checkpoint_temperatures, a final model at every temperature; seeds by temperature.
     const seedOf = new Map(s.temperatures.map((t, i) => [t, seeds[i]]));
     for (const t of s.checkpoint_temperatures) if (!seedOf.has(t)) seedOf.set(t, ctx.random.nextUint32());
+    // Drawn after the in-distribution seeds, so that adding these leaves those results as they were.
+    const humanRandom = ctx.random.fork();
+    const oodRandom = ctx.random.fork();
+    const oodJudgeRandom = ctx.random.fork();
     const temperaturesOf = (policy: Policy) => (policy.checkpointStep === null ? s.temperatures : s.checkpoint_temperatures);
 
     const frontier: FrontierRow[] = [];
     const winRates: WinRateRow[] = [];
     const agreements: AgreementRow[] = [];
+    let humanAgreement: HumanAgreementRow[] = [];
+    const winRatesOod: WinRateRow[] = [];
+    let ood: OodSet | undefined;
     const truth = createJudge({ kind: 'reward' });
     const samples: Record<string, unknown>[] = [];
     try {
+      if (judge && judgeSettings && humanLabels) {
+        ctx.log(`judging ${humanLabels.length} human-labelled pairs (${s.win_rate!.human_labels})`);
+        const description = { kind: judge.kind, promptTemplate: judge.kind === 'llm' ? (judgeSettings.prompt_template ?? '') : '' };
+        humanAgreement = await judgeHumanLabels(humanLabels, judge, description, reward, humanRandom);
+      }
+      // The out-of-distribution prompts and their references; judged by win_rate's judge, else the ground-truth reward.
+      const oodJudge = judge ?? truth;
+      if (s.out_of_distribution) {
+        const output = single(ctx, 'out_of_distribution.data');
+        ctx.log(`out of distribution: the prompts of ${output.id} against its own completions`);
+        ood = await prepareOod(output, s.out_of_distribution, { tokenizer, reward, contextLength: reference.config.contextLength, samplesPerPrompt: s.samples_per_prompt, sampling, random: oodRandom, tick: () => ctx.tick() });
+      }
+
       // The baseline's completions, per temperature.
       let baseline: Baseline | undefined;
       if (s.win_rate) {
@@ -100,6 +129,10 @@ export const evaluate: StageKind<EvaluateSettings> = {
               const options = { ...sampling, samplesPerPrompt: s.samples_per_prompt, temperature, eos: tokenizer.eos, random: new Random(seedOf.get(temperature)!), tick: () => ctx.tick() };
               sets.set(temperature, await sampleAndScore(model, { ...scoreContext, reference }, options));
               ctx.progress.update(++done);
+            }
+            if (ood && policy.checkpointStep === null) {
+              const described = { policy: policy.id, method: policy.method, settings: policy.settings, checkpoint_step: null };
+              winRatesOod.push(...(await oodWinRates(model, described, ood, oodJudge, oodJudgeRandom, { samplesPerPrompt: s.samples_per_prompt, sampling, tick: () => ctx.tick() })));
             }
           } finally {
             if (model !== reference) disposeModel(model);
@@ -145,6 +178,8 @@ export const evaluate: StageKind<EvaluateSettings> = {
     await writeFrontier(ctx.outDir, frontier);
     await writeWinRates(ctx.outDir, winRates);
     if (agreements.length > 0) await writeAgreement(ctx.outDir, agreements);
+    if (humanLabels) await writeHumanAgreement(ctx.outDir, humanAgreement);
+    if (s.out_of_distribution) await writeWinRatesOod(ctx.outDir, winRatesOod);
     await writeJsonl(join(ctx.outDir, SAMPLES_FILE), samples);
     await ctx.summary({
       reference: referenceOutput.id,
@@ -155,11 +190,22 @@ export const evaluate: StageKind<EvaluateSettings> = {
       samples_per_prompt: s.samples_per_prompt,
       baseline: s.win_rate?.baseline ?? null,
       judge: judge?.description ?? null,
+      human_labels: s.win_rate?.human_labels ?? null,
+      out_of_distribution: s.out_of_distribution ? { data: s.out_of_distribution.data, n_prompts: ood?.context.promptTexts.length ?? 0, temperatures: s.out_of_distribution.temperatures } : null,
     });
     const evaluated = new Set(policies.map((p) => p.instance));
-    await writeEvaluationIndex(ctx.outDir, (ctx.inputs.policies ?? []).filter((o) => evaluated.has(o.id)));
+    await writeEvaluationIndex(ctx.outDir, (ctx.inputs.policies ?? []).filter((o) => evaluated.has(o.id)), sourceKindOf(dataOutput));
   },
 };
+
+/**
+ * The source kind of the evaluated dataset (tldr, hh_rlhf, jsonl, ...), written in
+ * evaluation.json: how the report tells the experiment (see src/report/paperTasks.ts).
+ */
+function sourceKindOf(data: StageOutput): string | null {
+  const source = data.settings.source as { kind?: unknown } | undefined;
+  return typeof source?.kind === 'string' ? source.kind : null;
+}
 
 /** The one output of a single-stage reference (`data`, `reference`, `win_rate.baseline`). */
 function single(ctx: StageContext<EvaluateSettings>, path: string): StageOutput {

@@ -47,16 +47,21 @@ export function stepSequences(train: TrainSettings, perExample = 1): number {
 
 /**
  * A training stage that holds one trained model (and a frozen copy when `reference`),
- * each step forwarding `sequences` of its full context.
+ * each step forwarding `sequences` of its full context, or of `length` tokens when the
+ * stage cuts them shorter (sft's max_length).
  */
-export function trainingNeeds(dims: ModelDims | undefined, train: TrainSettings, options: { sequences: number; scalarHead: boolean; reference: boolean }): MemoryNeeds | undefined {
+export function trainingNeeds(
+  dims: ModelDims | undefined,
+  train: TrainSettings,
+  options: { sequences: number; scalarHead: boolean; reference: boolean; length?: number },
+): MemoryNeeds | undefined {
   if (!dims) return undefined;
   const models: HeldModel[] = [{ role: options.scalarHead ? 'model' : 'policy', dims, scalarHead: options.scalarHead, trains: true }];
   if (options.reference) models.push({ role: 'reference', dims, scalarHead: false, trains: false });
   return {
     models,
     optimizer: train.optimizer,
-    step: [{ dims, sequences: options.sequences, length: dims.contextLength, logits: !options.scalarHead }],
+    step: [{ dims, sequences: options.sequences, length: Math.min(options.length ?? dims.contextLength, dims.contextLength), logits: !options.scalarHead }],
   };
 }
 

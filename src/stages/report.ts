@@ -8,6 +8,9 @@ import { readEvaluationIndex } from '../evaluation/evaluationIndex.ts';
 import { readFrontier } from '../evaluation/frontierTable.ts';
 import { readWinRates } from '../evaluation/winRateTable.ts';
 import { readAgreement } from '../evaluation/agreement.ts';
+import { readHumanAgreement } from '../evaluation/humanAgreement.ts';
+import { readWinRatesOod } from '../evaluation/outOfDistribution.ts';
+import { readEvaluatedSourceKind } from '../evaluation/evaluationIndex.ts';
 import { isTrainingKind, readStageSummary } from '../report/trainingSummary.ts';
 import { writeReport } from '../report/writeReport.ts';
 import type { ReportSettings } from '../core/settings/report.ts';
@@ -28,6 +31,9 @@ export const report: StageKind<ReportSettings> = {
       frontier: await readFrontier(evaluation.dir),
       winRates: await readWinRates(evaluation.dir),
       agreement: await readAgreement(evaluation.dir),
+      humanAgreement: await readHumanAgreement(evaluation.dir),
+      winRatesOod: await readWinRatesOod(evaluation.dir),
+      sourceKind: await readEvaluatedSourceKind(evaluation.dir),
       stages: await Promise.all(summarised.map((s) => readStageSummary(s.id, s.kind, s.dir))),
       temperature: ctx.settings.temperature,
     });

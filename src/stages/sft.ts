@@ -125,14 +125,16 @@ async function sftTrainee(ctx: StageContext<SftSettings>, dataDir: string, parts
   const { train } = settings;
   const { model, tokenizer, progress, trainRandom, seeds } = parts;
 
-  const { trainExamples, evalExamples, samplePrompts } = await sftData(settings, dataDir, tokenizer, model.config.contextLength);
+  const sequenceLength = Math.min(settings.max_length ?? model.config.contextLength, model.config.contextLength);
+  const { trainExamples, evalExamples, samplePrompts } = await sftData(settings, dataDir, tokenizer, sequenceLength);
   const samples = await readJsonlLog(join(ctx.outDir, SAMPLES_FILE)); // as resume left them
   const total = totalSteps(train, trainExamples.length);
   const perEpoch = Math.max(1, Math.ceil(trainExamples.length / train.batch_size));
   const batchAt = batchOrder(trainExamples, train.batch_size, perEpoch, seeds.order);
   const microBatchSize = microBatchSizeOf(train);
   ctx.log(
-    `${parameterCount(model)} parameters, vocabulary ${tokenizer.vocabSize}, context ${model.config.contextLength}; ` +
+    `${parameterCount(model)} parameters, vocabulary ${tokenizer.vocabSize}, context ${model.config.contextLength}` +
+      `${sequenceLength < model.config.contextLength ? ` (sequences cut to ${sequenceLength} tokens)` : ''}; ` +
       `${trainExamples.length} train and ${evalExamples.length} held-out examples; ${total} steps`,
   );
 

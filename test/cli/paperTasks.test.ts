@@ -46,9 +46,18 @@ describe('the TL;DR and HH pipelines through the CLI, on the format fixtures', f
     });
   }
 
-  for (const { name, beta, baselineStart } of [
-    { name: 'tldr-tiny', beta: '0.5', baselineStart: 'SUBREDDIT: r/' },
-    { name: 'hh-tiny', beta: '0.1', baselineStart: '\n\nHuman: ' },
+  it("names a missing human_labels file at its key before anything runs", () => {
+    const result = dpoRun('validate', 'pipelines/tldr-tiny.yaml', '--set', 'stages.eval.win_rate.human_labels=data/fixtures/no-such-study.jsonl', '--json');
+    assert.equal(result.status, 2, result.stderr);
+    // Set on the command line, a missing file is an error of that --set (in the file it would be missing-path).
+    const [issue, ...more] = JSON.parse(result.stdout) as { code: string; path: string; message: string }[];
+    assert.deepEqual([issue.code, issue.path, more.length], ['bad-set', '/stages/eval/win_rate/human_labels', 0]);
+    assert.match(issue.message, /no such file or folder: data\/fixtures\/no-such-study\.jsonl/);
+  });
+
+  for (const { name, beta, baselineStart, task } of [
+    { name: 'tldr-tiny', beta: '0.5', baselineStart: 'SUBREDDIT: r/', task: 'TL;DR summarization' },
+    { name: 'hh-tiny', beta: '0.1', baselineStart: '\n\nHuman: ', task: 'Anthropic HH' },
   ]) {
     it(`runs ${name}.yaml to a report with a win-rate table against the dataset's own completions`, () => {
       const result = dpoRun(`pipelines/${name}.yaml`, '--runs-dir', runs, ...smaller);
@@ -73,6 +82,23 @@ describe('the TL;DR and HH pipelines through the CLI, on the format fixtures', f
 
       const report = readFileSync(join(outputs, 'report', 'report.md'), 'utf8');
       assert.ok(report.includes('## Win rates'));
+      // The claims of the run's own experiment, told by its data source, with a verdict each.
+      const paper = report.slice(report.indexOf('## Against the paper'));
+      assert.ok(paper.includes(task), paper);
+      assert.doesNotMatch(paper, /frontier dominates/);
+      assert.equal((paper.match(/\*\*(borne out|not borne out|not measured)\*\*/g) ?? []).length, 4, paper);
+
+      if (name === 'tldr-tiny') {
+        // Table 1's form: each final model policy (not best-of-N) on the news fixture at the paper's temperatures, against the highlights.
+        const ood: Record<string, string>[] = parse(readFileSync(join(outputs, 'eval', 'win_rates_ood.csv'), 'utf8'), { columns: true });
+        assert.deepEqual(Object.keys(ood[0]), Object.keys(WIN_RATE_COLUMNS));
+        assert.deepEqual(ood.map((r) => [r.policy, r.temperature, r.baseline]), [['sft', '0', 'dataset'], ['sft', '0.25', 'dataset'], ['dpo', '0', 'dataset'], ['dpo', '0.25', 'dataset']]);
+        // Table 2's form: the reward model as judge against the made-up raters, per group.
+        const human: Record<string, string>[] = parse(readFileSync(join(outputs, 'eval', 'human_agreement.csv'), 'utf8'), { columns: true });
+        assert.deepEqual([...new Set(human.map((r) => r.group))], ['DPO', 'SFT', 'PPO-1']);
+        assert.ok(human.some((r) => r.raters === 'human-human'));
+        assert.ok(report.includes('## Out of distribution (Table 1)') && report.includes('## Judge agreement with humans (Table 2)'));
+      }
     });
   }
 });

@@ -102,8 +102,8 @@ describe('the TL;DR, HH and CNN/DailyMail data formats of the DPO paper', () => 
     const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
     it('puts each article in the TL;DR template for news and completes it with its highlights, validation held out', async () => {
-      const rows = await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail.jsonl') });
-      const published = lines('cnn-dailymail.jsonl');
+      const rows = await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl') });
+      const published = lines('cnn-dailymail-hf.jsonl');
       assert.equal(rows.length, 300);
       assert.equal(rows[0].prompt, `ARTICLE: ${published[0].article}\nTL;DR:`);
       assert.equal(rows[0].text, `${rows[0].prompt} ${published[0].highlights.split('\n').join(' ')}`);
@@ -111,30 +111,30 @@ describe('the TL;DR, HH and CNN/DailyMail data formats of the DPO paper', () => 
     });
 
     it('keeps the first max_article_words words of a long article (500 by default; null keeps all)', async () => {
-      const long = lines('cnn-dailymail.jsonl')[9].article as string;
+      const long = lines('cnn-dailymail-hf.jsonl')[9].article as string;
       assert.ok(words(long).length > 500);
-      const [cut] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail.jsonl') })).slice(9);
+      const [cut] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl') })).slice(9);
       assert.equal(cut.prompt, `ARTICLE: ${words(long).slice(0, 500).join(' ')}\nTL;DR:`);
-      const [short] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail.jsonl'), max_article_words: 12 })).slice(9);
+      const [short] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl'), max_article_words: 12 })).slice(9);
       assert.equal(short.prompt, `ARTICLE: ${words(long).slice(0, 12).join(' ')}\nTL;DR:`);
-      const [whole] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail.jsonl'), max_article_words: null })).slice(9);
+      const [whole] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl'), max_article_words: null })).slice(9);
       assert.equal(whole.prompt, `ARTICLE: ${long}\nTL;DR:`);
     });
 
     it('reads a CSV export (and a gzipped one) to the same prompts and texts as the JSON lines', async () => {
       const gz = join(dir, 'cnn.csv.gz');
-      await writeFile(gz, gzipSync(readFileSync(fixture('cnn-dailymail.csv'))));
-      const fromJsonl = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail.jsonl') })).slice(0, 20).map((r) => [r.prompt, r.text]);
-      for (const path of [fixture('cnn-dailymail.csv'), gz]) {
+      await writeFile(gz, gzipSync(readFileSync(fixture('cnn-dailymail-hf.csv'))));
+      const fromJsonl = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl') })).slice(0, 20).map((r) => [r.prompt, r.text]);
+      for (const path of [fixture('cnn-dailymail-hf.csv'), gz]) {
         assert.deepEqual((await rowsOf({ kind: 'cnn_dailymail', path })).map((r) => [r.prompt, r.text]), fromJsonl);
       }
     });
 
     it('gives the highlights as the dataset\'s own completions of the article prompts (the win-rate baseline)', async () => {
-      const settings = resolveDatasetSettings({ source: { kind: 'cnn_dailymail', path: fixture('cnn-dailymail.jsonl'), template: 'Article: {article}\nTL;DR:' }, split: { mode: 'source' } });
+      const settings = resolveDatasetSettings({ source: { kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl'), template: 'Article: {article}\nTL;DR:' }, split: { mode: 'source' } });
       const { texts } = await prepareTexts(sourceFor(settings.source).read(settings.source, env), settings, new Random(0), async () => {});
       const prompts = makePrompts(texts, settings.prompts, new Random(1));
-      const highlights = new Map(lines('cnn-dailymail.jsonl').map((r) => [`Article: ${words(r.article).slice(0, 500).join(' ')}\nTL;DR:`, r.highlights as string]));
+      const highlights = new Map(lines('cnn-dailymail-hf.jsonl').map((r) => [`Article: ${words(r.article).slice(0, 500).join(' ')}\nTL;DR:`, r.highlights as string]));
       assert.equal(prompts.length, 300);
       assert.equal(prompts.filter((p) => p.split === 'test').length, 60);
       for (const p of prompts) assert.equal(p.completion, ` ${highlights.get(p.prompt)!.split('\n').join(' ')}`);

@@ -39,8 +39,8 @@ async function fixtureServer(): Promise<{ server: Server; base: string; requests
   const bodies: Record<string, Buffer> = {
     '/Anthropic/hh-rlhf/helpful-base/train.jsonl.gz': gzipSync(readFileSync(fixture('hh-rlhf.jsonl'))),
     '/tldr-sft.jsonl': readFileSync(fixture('tldr-sft.jsonl')),
-    '/cnn-dailymail.csv': readFileSync(fixture('cnn-dailymail.csv')),
-    '/cnn-dailymail.jsonl': readFileSync(fixture('cnn-dailymail.jsonl')),
+    '/cnn-dailymail.csv': readFileSync(fixture('cnn-dailymail-hf.csv')),
+    '/cnn-dailymail.jsonl': readFileSync(fixture('cnn-dailymail-hf.jsonl')),
     '/tldr-comparisons.jsonl': readFileSync(fixture('tldr-comparisons.jsonl')),
   };
   const requests = new Map<string, number>();
@@ -114,11 +114,11 @@ describe('a file source given by URL', () => {
     const same = async (remote: Record<string, unknown>, local: Record<string, unknown>) => assert.deepEqual(await rowsOf(remote), await rowsOf(local));
     await same({ kind: 'tldr', path: `${base}/tldr-sft.jsonl` }, { kind: 'tldr', path: fixture('tldr-sft.jsonl') });
     await same({ kind: 'jsonl', path: `${base}/tldr-sft.jsonl`, text_field: 'post' }, { kind: 'jsonl', path: fixture('tldr-sft.jsonl'), text_field: 'post' });
-    await same({ kind: 'csv', path: `${base}/cnn-dailymail.csv`, text_column: 'article' }, { kind: 'csv', path: fixture('cnn-dailymail.csv'), text_column: 'article' });
-    await same({ kind: 'cnn_dailymail', path: `${base}/cnn-dailymail.csv` }, { kind: 'cnn_dailymail', path: fixture('cnn-dailymail.csv') });
+    await same({ kind: 'csv', path: `${base}/cnn-dailymail.csv`, text_column: 'article' }, { kind: 'csv', path: fixture('cnn-dailymail-hf.csv'), text_column: 'article' });
+    await same({ kind: 'cnn_dailymail', path: `${base}/cnn-dailymail.csv` }, { kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.csv') });
     await same(
-      { kind: 'cnn_dailymail', path: fixture('cnn-dailymail.csv'), test_path: `${base}/cnn-dailymail.jsonl` },
-      { kind: 'cnn_dailymail', path: fixture('cnn-dailymail.csv'), test_path: fixture('cnn-dailymail.jsonl') },
+      { kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.csv'), test_path: `${base}/cnn-dailymail.jsonl` },
+      { kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.csv'), test_path: fixture('cnn-dailymail-hf.jsonl') },
     );
     const pairsFile = await localDataPath(`${base}/tldr-comparisons.jsonl`, env); // what the preferences stage reads its source.path through
     assert.deepEqual(await readPreferenceSource(pairsFile, 'auto'), (await readPreferenceSource(fixture('tldr-comparisons.jsonl'), 'auto')).map((p) => ({ ...p, where: p.where.replace(fixture('tldr-comparisons.jsonl'), pairsFile) })));
@@ -185,7 +185,7 @@ describe('a file source given by URL', () => {
     const dryRun = () => describeDryRun(loaded.plans![0], join(dir, 'runs'), { only: [], force: [] }).filter((line) => line.includes(url));
     assert.deepEqual(dryRun(), [`    ${url}: not downloaded yet (the stage downloads it once, into ${cached})`]);
     await mkdir(dirname(cached), { recursive: true });
-    await writeFile(cached, readFileSync(fixture('cnn-dailymail.jsonl')));
+    await writeFile(cached, readFileSync(fixture('cnn-dailymail-hf.jsonl')));
     assert.deepEqual(dryRun(), [`    ${url}: cached at ${cached}`]);
     assert.equal(served.requests.get('/never-fetched.jsonl'), undefined);
     await writeFile(file, `name: remote\nseed: 0\nstages:\n  data:\n    kind: dataset\n    source: {kind: cnn_dailymail, path: ${join(dir, 'nowhere.jsonl')}}\n`);

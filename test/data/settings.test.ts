@@ -27,7 +27,7 @@ describe('dataset settings', () => {
   it('fills in the schema\'s defaults for every source kind, with exactly the keys the types name', () => {
     const expected: Record<string, string[]> = {
       bundled: ['kind', 'sets'],
-      jsonl: ['kind', 'path', 'text_field', 'label_field', 'split_field'],
+      jsonl: ['kind', 'path', 'text_field', 'label_field', 'split_field', 'prompt_template'],
       csv: ['kind', 'path', 'text_column', 'label_column', 'split_column', 'delimiter'],
       aclimdb: ['kind', 'path', 'splits', 'unsup'],
       imdb: ['kind', 'url', 'cache_dir', 'splits', 'unsup'],

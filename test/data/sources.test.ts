@@ -84,6 +84,15 @@ describe('data sources', () => {
       ]);
     });
 
+    it('makes each row a prompt and its completion with prompt_template, as for CNN/DailyMail articles and highlights', async () => {
+      const path = join(dir, 'news.jsonl');
+      await writeFile(path, '{"article":" Rain fell.\\nRoads shut. ","highlights":"Rain shut roads."}\n{"article":"x"}\n');
+      const source = { kind: 'jsonl', path, prompt_template: '{article}\nTL;DR:', text_field: 'highlights' };
+      await assert.rejects(rowsOf(source), (e: Error) => e instanceof StageError && e.message.startsWith(`${path}:2:`) && e.message.includes('highlights'));
+      await writeFile(path, '{"article":" Rain fell.\\nRoads shut. ","highlights":"Rain shut roads."}\n');
+      assert.deepEqual(await rowsOf(source), [{ prompt: 'Rain fell.\nRoads shut.\nTL;DR:', text: 'Rain fell.\nRoads shut.\nTL;DR: Rain shut roads.' }]);
+    });
+
     it('reads .jsonl.gz, and a test_path as the test split', async () => {
       const train = join(dir, 'train.jsonl.gz');
       const test = join(dir, 'test.jsonl.gz');

@@ -39,4 +39,22 @@ describe('the policies of an evaluation', () => {
     assert.equal(all[4].settings, 'n=4');
     assert.deepEqual((await policiesOf([dpo], 'final', async () => [])).map((p) => p.id), ['dpo']);
   });
+
+  it('leaves out a last checkpoint whose weight files are the final model\'s, one file or sharded', async () => {
+    for (const files of [{ 'model.safetensors': 'w' }, { 'model.safetensors.index.json': JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } }), 'model-00001-of-00002.safetensors': 'a', 'model-00002-of-00002.safetensors': 'b' }]) {
+      const dir = await mkdtemp(join(tmpdir(), 'dpo-run-policies-'));
+      const write = async (folder: string, changed: boolean) => {
+        await mkdir(folder, { recursive: true });
+        for (const [name, text] of Object.entries(files)) await writeFile(join(folder, name), changed && !name.endsWith('.json') ? text + '!' : text);
+      };
+      for (const step of [5, 10]) {
+        const checkpoint = join(dir, 'checkpoints', `step-${String(step).padStart(6, '0')}`);
+        await write(checkpoint, step === 5);
+        await writeFile(join(checkpoint, 'trainer.json'), '{}');
+      }
+      await write(join(dir, 'model'), false);
+      const all = await policiesOf([output('dpo', 'dpo', dir, { beta: 1 })], 'all', async () => []);
+      assert.deepEqual(all.map((p) => p.id), ['dpo@step=5', 'dpo'], Object.keys(files).join());
+    }
+  });
 });

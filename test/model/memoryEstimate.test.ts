@@ -38,6 +38,20 @@ describe('the memory estimate', () => {
     }
   });
 
+  it('counts a GPT-J model\'s parameters as the model has them, and GPT-J 6B\'s', async () => {
+    await initBackend('wasm');
+    const config = resolveConfig({ vocabSize: 29, contextLength: 16, nLayer: 2, nHead: 2, nEmbd: 16, gptj: { intermediateSize: 40, rotaryDim: 4 } });
+    for (const scalarHead of [false, true]) {
+      const model = createModel(config, { seed: 0, scalarHead });
+      assert.equal(parameterCountOf(config, scalarHead), parameterCount(model));
+      disposeModel(model);
+    }
+    // GPT-J 6B's config.json (vocab 50400, n_embd 4096, n_layer 28, n_head 16, n_inner null: 16384), worked out by hand:
+    // wte and lm_head 2 x 206,438,400, lm_head.bias 50,400, per layer 2C + 4C^2 + 2CF + F + C = 201,355,264, ln_f 8,192.
+    const gptj6b = { vocabSize: 50400, contextLength: 2048, nLayer: 28, nHead: 16, nEmbd: 4096, dropout: 0, gptj: { intermediateSize: 16384, rotaryDim: 64 } };
+    assert.equal(parameterCountOf(gptj6b, false), 6_050_882_784);
+  });
+
   it('gives a tiny model parts worked out by hand', () => {
     // wte 29*16 + wpe 16*16 + 2 layers * (12*16^2 + 13*16) + ln_f 2*16 = 464 + 256 + 6560 + 32
     assert.equal(parameterCountOf(tiny, false), 7312);

@@ -30,7 +30,7 @@ describe('sharded Hugging Face checkpoints', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'dpo-run-shards-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const family of ['gpt2-tiny', 'llama/untied', 'neox']) {
+  for (const family of ['gpt2-tiny', 'llama/untied', 'neox', 'gptj']) {
     it(`loads a ${family} model split into two shards, bit for bit`, async () => {
       shard(FIXTURES + family, dir);
       const [whole, sharded] = [await loadModel(FIXTURES + family), await loadModel(dir)];

@@ -100,6 +100,21 @@ describe('the sft stage', function () {
     disposeModel(model);
   });
 
+  it('cuts sequences to max_length (TRL\'s max_length), and to the context when max_length is longer', async () => {
+    const evalLoss = async (maxLength?: number) => {
+      const ctx = await runSft({ ...tinySettings({ max_steps: 1, eval_every: 1, eval_size: 16 }), ...(maxLength ? { max_length: maxLength } : {}) }, data);
+      const [first] = (await metricsRows(ctx.outDir)).filter((r) => r['eval/loss'] !== '');
+      return { loss: Number(first['eval/loss']), logs: ctx.logs.join('\n') };
+    };
+    const whole = await evalLoss();
+    const longer = await evalLoss(64);
+    const cut = await evalLoss(6);
+    assert.equal(longer.loss, whole.loss, 'a max_length past the context (32) changes nothing');
+    assert.doesNotMatch(longer.logs, /sequences cut/);
+    assert.match(cut.logs, /context 32 \(sequences cut to 6 tokens\)/);
+    assert.notEqual(cut.loss, whole.loss, 'the held-out examples are cut too');
+  });
+
   it('starts from an upstream model stage and trains on prompt/completion pairs with the prompt masked', async () => {
     const upstream = await runSft(tinySettings({ max_steps: 2 }), data);
     const { model: _m, tokenizer: _t, ...rest } = tinySettings({ max_steps: 3, eval_every: 0 });

@@ -22,12 +22,15 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
-/** Writes the strings of `chunks` one after another to `path` atomically, streaming (for large files). */
-export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+/**
+ * Writes `chunks` (strings or bytes, made as they are asked for when async) one after
+ * another to `path` atomically, streaming (for large files).
+ */
+export async function writeChunksAtomic(path: string, chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>): Promise<void> {
   const tmp = temporaryPath(path);
   const out = createWriteStream(tmp);
   try {
-    for (const chunk of chunks) {
+    for await (const chunk of chunks) {
       if (!out.write(chunk)) await once(out, 'drain');
     }
     out.end();

@@ -7,7 +7,7 @@ import { hiddenTemporaryPath } from './temporaryName.ts';
 import { withPath } from '../fsErrors.ts';
 
 /** Writes `content` to `file` atomically (synchronous, so it is safe in a signal handler). */
-export function writeAtomic(file: string, content: string): void {
+export function writeAtomic(file: string, content: string | Uint8Array): void {
   const tmp = hiddenTemporaryPath(file);
   try {
     writeFileSync(tmp, content);

@@ -42,7 +42,7 @@ export interface DatasetSettings {
          */
         test_path?: string;
         /**
-         * The field holding the text.
+         * The field holding the text (with prompt_template: the prompt's completion).
          */
         text_field: string;
         /**
@@ -53,6 +53,10 @@ export interface DatasetSettings {
          * A field holding each row's split, train or test (kept with split.mode: source); null: none.
          */
         split_field: string | null;
+        /**
+         * Each row's own prompt, made from its fields: {name} stands for the string field `name` (trimmed), e.g. "{prompt}" for {prompt, label} rows, or "{article}\nTL;DR:" for CNN/DailyMail's {article, highlights} with text_field: highlights. text_field then holds the prompt's completion (after one space), the prompt is kept as written, and the dataset's prompt is it, not a prefix (as for tldr and hh_rlhf rows). null: the prompts are prefixes of the text.
+         */
+        prompt_template: string | null;
       }
     | {
         /**

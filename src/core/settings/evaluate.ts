@@ -2,7 +2,7 @@
 import type {RewardSettings} from "./common.ts";
 
 /**
- * The reward-KL frontier (the DPO paper's Figure 2, left) and win rates. For each policy and each sampling temperature: samples `samples_per_prompt` completions of each held-out prompt, scores them with the ground-truth reward, and measures on the same samples the KL of the distribution sampled (softmax(logits / T), restricted by top_k / top_p) to the reference: the exact per-step KL summed along each completion (frontier.csv's kl_mean, the frontier's x-axis) and the sample log-ratio log pi_T(y|x) - log pi_ref(y|x) (kl_sample_mean), the end-of-sequence token counted when it was sampled; best-of-N policies are their chosen completions, with the measured KL that best_of_n wrote beside the closed-form bound. Win rates compare each policy's completions with a baseline's, judged by the ground-truth reward or by an LLM. Writes frontier.csv, win_rates.csv (with each win rate's standard error and 95% Wilson score interval, a tie counted as half a win), agreement.csv when an llm judges (the share of comparisons on which its choice matched the ground-truth reward's, the paper's Table 2 with the reward in place of human raters) and samples.jsonl (every scored completion with its prompt_ids, completion_ids, logp, ref_logp, kl_sample and kl).
+ * The reward-KL frontier (the DPO paper's Figure 2, left) and win rates. For each policy and each sampling temperature: samples `samples_per_prompt` completions of each held-out prompt, scores them with the ground-truth reward, and measures on the same samples the KL of the distribution sampled (softmax(logits / T), restricted by top_k / top_p) to the reference: the exact per-step KL summed along each completion (frontier.csv's kl_mean, the frontier's x-axis) and the sample log-ratio log pi_T(y|x) - log pi_ref(y|x) (kl_sample_mean), the end-of-sequence token counted when it was sampled; best-of-N policies are their chosen completions, with the measured KL that best_of_n wrote beside the closed-form bound. Win rates compare each policy's completions with a baseline's, judged by the ground-truth reward or by an LLM. Writes frontier.csv, win_rates.csv (with each win rate's standard error and 95% Wilson score interval, a tie counted as half a win), agreement.csv when an llm judges (the share of comparisons on which its choice matched the ground-truth reward's, the paper's Table 2 with the reward in place of human raters), human_agreement.csv when win_rate.human_labels is given (the judge against human raters, and the raters against each other: the paper's Table 2), win_rates_ood.csv with out_of_distribution (the paper's Table 1) and samples.jsonl (every scored completion with its prompt_ids, completion_ids, logp, ref_logp, kl_sample and kl).
  */
 export interface EvaluateSettings {
   /**
@@ -83,6 +83,29 @@ export interface EvaluateSettings {
     batch_size: number;
   };
   /**
+   * A second, out-of-distribution prompt set (the DPO paper's Table 1: TL;DR policies summarising CNN/DailyMail articles): every final model policy (best-of-N, whose completions are of the in-distribution prompts, and checkpoints are left out) samples these prompts at `temperatures`, and the judge of win_rate (the ground-truth reward when there is no win_rate) compares each completion with the dataset's own completion of the prompt (the reference summary, cut to max_new_tokens tokens). Writes win_rates_ood.csv, with the columns of win_rates.csv. Left out: no such evaluation.
+   */
+  out_of_distribution?: {
+    /**
+     * The dataset stage whose prompts (of `split`) and their completions (the baseline) are the out-of-distribution set; any source (e.g. CNN/DailyMail as jsonl with prompt_template: "{article}\nTL;DR:" and text_field: highlights).
+     */
+    data: string;
+    /**
+     * The split of its prompts to complete.
+     */
+    split: "test" | "train";
+    /**
+     * Use at most this many prompts (the first ones of the split).
+     */
+    max_prompts: number;
+    /**
+     * The sampling temperatures (the paper's Table 1: 0 and 0.25).
+     *
+     * @minItems 1
+     */
+    temperatures: number[];
+  };
+  /**
    * Win rates of every policy against a baseline, per temperature (ties count as half). Left out: no win rates.
    */
   win_rate?: {
@@ -90,6 +113,10 @@ export interface EvaluateSettings {
      * A model stage (normally sft), whose completions are sampled for the comparison at each temperature with their own random draws; or a dataset stage (normally the one in `data`), whose own completions of the prompts (cut to max_new_tokens tokens) are the baseline.
      */
     baseline: string;
+    /**
+     * A JSON-lines file of human judgments (the DPO paper's Table 2): each line {"prompt", "response_a", "response_b", "human": "A"} or with "humans": ["A", "B", ...] for several annotators (each A, B or tie), and an optional "group" (the paper's columns: the policy whose sample is compared, e.g. DPO, SFT, PPO-1). The judge decides each pair as it decides the win rates (response_a in the policy's place; the rewards of both responses from `reward`), and human_agreement.csv gives per group the judge's agreement with the humans and, where rows have two or more annotators, the humans' agreement with each other, each with n and a 95% Wilson interval (a tie against a choice counts as half an agreement). Relative paths are taken from the current folder.
+     */
+    human_labels?: string;
     /**
      * Who decides which completion is better: reward (the ground-truth reward; the higher wins) or llm (an OpenAI-compatible chat-completions endpoint).
      */

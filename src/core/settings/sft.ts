@@ -2,7 +2,7 @@
 import type {TokenizerSettings, TrainSettings} from "./common.ts";
 
 /**
- * Supervised fine-tuning of a causal language model (GPT-2, Llama or GPT-NeoX architecture) on a dataset stage's train texts, from scratch (`model`) or from a starting model (`init`: a Hugging Face GPT-2, Llama or GPT-NeoX folder; `init_stage`: an upstream model stage). Evaluates held-out loss and perplexity on the test split, writes sampled completions of held-out prompts to samples.jsonl at each evaluation, saves checkpoints, resumes from the last one, and writes the final model to model/ with tokenizer.json.
+ * Supervised fine-tuning of a causal language model (GPT-2, Llama, GPT-NeoX or GPT-J architecture) on a dataset stage's train texts, from scratch (`model`) or from a starting model (`init`: a Hugging Face GPT-2, Llama, GPT-NeoX or GPT-J folder; `init_stage`: an upstream model stage). Evaluates held-out loss and perplexity on the test split, writes sampled completions of held-out prompts to samples.jsonl at each evaluation, saves checkpoints, resumes from the last one, and writes the final model to model/ with tokenizer.json.
  */
 export interface SftSettings {
   /**
@@ -47,7 +47,7 @@ export interface SftSettings {
     dropout: number;
   };
   /**
-   * Start from this model folder instead: a model folder this project wrote (with its tokenizer.json) or a Hugging Face GPT-2, Llama or GPT-NeoX (Pythia) folder (config.json with model_type gpt2, llama or gpt_neox, and model.safetensors or a sharded model.safetensors.index.json with its shards; its tokenizer.json, or for GPT-2 vocab.json and merges.txt, else GPT-2's bundled tokenizer). Relative paths are taken from the current folder.
+   * Start from this model folder instead: a model folder this project wrote (with its tokenizer.json) or a Hugging Face GPT-2, Llama, GPT-NeoX (Pythia) or GPT-J folder (config.json with model_type gpt2, llama, gpt_neox or gptj, and model.safetensors or a sharded model.safetensors.index.json with its shards; its tokenizer.json, or for GPT-2 vocab.json and merges.txt, else GPT-2's bundled tokenizer). Relative paths are taken from the current folder.
    */
   init?: string;
   /**
@@ -58,6 +58,10 @@ export interface SftSettings {
    * texts: each train text is a document, <bos> text <eos>, truncated to the context; prompt_completion: each train prompt with its completion, the loss on the completion (and <eos>) only, the prompt masked.
    */
   text: "texts" | "prompt_completion";
+  /**
+   * Cut each training and held-out sequence to this many tokens (TRL's max_length) when the model's context is longer; left out: the context. Time and activation memory grow with it: a Hugging Face GPT-2 folder's context is 1024.
+   */
+  max_length?: number;
   /**
    * The training loop. eval_size is the number of test examples each evaluation scores.
    */

@@ -26,6 +26,11 @@ export interface InstanceRecord {
   /** The cache folder holding the outputs (absolute). */
   output: string;
   error: string | null;
+  /**
+   * Once done: the peak resident memory (MB) of the process that ran it, when it ended: the
+   * instance's own under --isolate or Slurm (a process each), else the run's so far.
+   */
+  peak_rss_mb?: number;
   /** On Slurm: the job that runs this instance. */
   job?: JobRecord;
 }

@@ -63,3 +63,13 @@ export interface MemoryNeeds {
 
 /** The dimensions of the model the instance referenced at `path` (`policy`, `init`, `reward.model`) holds; undefined when unknown. */
 export type ModelOf = (path: string) => ModelDims | undefined;
+
+/** The longest sequence (tokens) the output of the input at `path` holds, when its settings bound it. */
+export type LengthOf = (path: string) => number | undefined;
+
+/**
+ * The prompt tokens assumed before the data exists: a sampled sequence is estimated at
+ * this many plus its max_new_tokens (never past the context). The paper's IMDb prompts
+ * (2 to 8 words) are about 15; a longer prompt makes the estimate low.
+ */
+export const PROMPT_ALLOWANCE = 128;

@@ -3,7 +3,7 @@
  * stage: it reads the output folders of the stages it references from `ctx.inputs`.
  */
 import type { Random } from './random.ts';
-import type { MemoryNeeds, ModelDims, ModelOf } from './memoryNeeds.ts';
+import type { LengthOf, MemoryNeeds, ModelDims, ModelOf } from './memoryNeeds.ts';
 
 /** A JSON Schema object (draft-07), as read from `schemas/<kind>.schema.json`. */
 export type JsonSchema = Record<string, unknown>;
@@ -124,8 +124,14 @@ export interface StageKind<S = any> {
    * classifier or reward model), from its settings, a config.json, or `modelOf` an input.
    */
   modelDims?(settings: S, modelOf: ModelOf): ModelDims | undefined;
+  /**
+   * The longest sequence (prompt and completion, in tokens) this kind's output holds, when
+   * its settings bound it (a preferences stage that samples: PROMPT_ALLOWANCE plus its
+   * max_new_tokens), for the estimates of the stages that read it (`lengthOf`).
+   */
+  sequenceLength?(settings: S): number | undefined;
   /** What an instance holds in memory at its largest, for the estimate of `--dry-run` and the check before a run. */
-  memory?(settings: S, modelOf: ModelOf): MemoryNeeds | undefined;
+  memory?(settings: S, modelOf: ModelOf, lengthOf: LengthOf): MemoryNeeds | undefined;
 }
 
 /** A stage kind without its `run`: what validating and planning a pipeline need (src/stages/declarations.ts). */

@@ -268,12 +268,13 @@ async function runInstance(run: Run, s: ScheduledInstance): Promise<void> {
     restoreWarnings();
   }
   const warning = commitPartial(entry, instance, s.kind.resumeOnly);
-  run.manifest.update(instance.id, { status: 'done', ended: now() });
+  const peakMb = Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
+  run.manifest.update(instance.id, { status: 'done', ended: now(), peak_rss_mb: peakMb });
   publish(run, s);
   if (warning) log(`warning: ${warning}`);
   const seconds = (Date.now() - started) / 1000;
   run.progress.finished(s, seconds);
-  log(`done in ${seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds)}`);
+  log(`done in ${seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds)}; peak memory of the process ${(peakMb / 1024).toFixed(1)} GB`);
 }
 
 /** Loads the backend the run's `backend` stood in for, and records it in the manifest. */

@@ -46,12 +46,18 @@ export function traitsOf(backend: string): BackendTraits {
 /** Each instance's estimate (undefined: it holds no model, or its model's shape is unknown before an upstream stage runs). */
 export function estimatePlan(plan: Plan, traits: BackendTraits): Map<string, MemoryEstimate | undefined> {
   const dims = new Map<string, ModelDims | undefined>();
+  const lengths = new Map<string, number | undefined>();
   const estimates = new Map<string, MemoryEstimate | undefined>();
   for (const instance of plan.instances) {
     const kind = stageKind(instance.kind);
     const modelOf = (path: string) => (instance.inputs[path] ?? []).map((id) => dims.get(id)).find((d) => d !== undefined);
+    const lengthOf = (path: string) => {
+      const bounds = (instance.inputs[path] ?? []).map((id) => lengths.get(id));
+      return bounds.length > 0 && bounds.every((b) => b !== undefined) ? Math.max(...(bounds as number[])) : undefined;
+    };
     dims.set(instance.id, kind?.modelDims?.(instance.settings, modelOf));
-    const needs = kind?.memory?.(instance.settings, modelOf);
+    lengths.set(instance.id, kind?.sequenceLength?.(instance.settings));
+    const needs = kind?.memory?.(instance.settings, modelOf, lengthOf);
     estimates.set(instance.id, needs && estimateMemory(needs, traits));
   }
   return estimates;

@@ -7,7 +7,7 @@
  * that file when an instance of the kind first runs.
  */
 import type { StageDeclaration } from '../core/stageContract.ts';
-import type { HeldModel, MemoryNeeds, ModelOf, TrainedForward } from '../core/memoryNeeds.ts';
+import type { HeldModel, LengthOf, MemoryNeeds, ModelOf, TrainedForward } from '../core/memoryNeeds.ts';
 import type { TrainSettings } from '../core/settings/common.ts';
 import { readStageSchema } from '../core/stageSchema.ts';
 import type { BestOfNSettings } from '../core/settings/bestOfN.ts';
@@ -22,7 +22,7 @@ import type { RewardModelSettings } from '../core/settings/rewardModel.ts';
 import type { SftSettings } from '../core/settings/sft.ts';
 import type { UnlikelihoodSettings } from '../core/settings/unlikelihood.ts';
 import { datasetSchema, type DatasetSettings } from '../data/settings.ts';
-import { folderDims, frozen, samplingNeeds, scratchDims, stepSequences, trainingNeeds } from './memoryNeeds.ts';
+import { folderDims, frozen, sampledLength, samplingNeeds, scratchDims, stepSequences, trainingNeeds } from './memoryNeeds.ts';
 
 const strings = (...values: unknown[]): string[] => values.filter((v): v is string => typeof v === 'string');
 
@@ -83,10 +83,16 @@ export const preferencesDeclaration: StageDeclaration<PreferencesSettings> = {
   ],
   produces: ['pairs'],
   externalPaths: (settings) => strings(settings.source?.path),
+  sequenceLength: (settings) => (settings.source !== undefined ? undefined : sampledLength(settings.sampling.max_new_tokens)),
   memory: (settings, modelOf) =>
     settings.source !== undefined
       ? undefined // read from a file: nothing sampled
-      : samplingNeeds(modelOf('policy'), [frozen(modelOf, 'policy', 'policy', false), frozen(modelOf, 'reward.model', 'reward', true)], settings.sampling.batch_size),
+      : samplingNeeds(
+          modelOf('policy'),
+          [frozen(modelOf, 'policy', 'policy', false), frozen(modelOf, 'reward.model', 'reward', true)],
+          settings.sampling.batch_size,
+          sampledLength(settings.sampling.max_new_tokens),
+        ),
 };
 
 /**
@@ -102,8 +108,8 @@ const pairwise = (sequencesPerPair: number) => ({
   produces: ['model'],
   resumeOnly: TRAINING_RESUME_ONLY,
   modelDims: (_settings: unknown, modelOf: ModelOf) => modelOf('policy'),
-  memory: (settings: { train: TrainSettings }, modelOf: ModelOf) =>
-    trainingNeeds(modelOf('policy'), settings.train, { sequences: stepSequences(settings.train, sequencesPerPair), scalarHead: false, reference: true }),
+  memory: (settings: { train: TrainSettings }, modelOf: ModelOf, lengthOf: LengthOf) =>
+    trainingNeeds(modelOf('policy'), settings.train, { sequences: stepSequences(settings.train, sequencesPerPair), scalarHead: false, reference: true, length: lengthOf('pairs') }),
 }) satisfies Omit<StageDeclaration, 'kind' | 'schema'>;
 
 export const dpoDeclaration: StageDeclaration<DpoSettings> = { kind: 'dpo', schema: readStageSchema('dpo'), ...pairwise(2) };
@@ -122,7 +128,8 @@ export const rewardModelDeclaration: StageDeclaration<RewardModelSettings> = {
   produces: ['reward_model'],
   resumeOnly: TRAINING_RESUME_ONLY,
   modelDims: (_settings, modelOf) => modelOf('init'),
-  memory: (settings, modelOf) => trainingNeeds(modelOf('init'), settings.train, { sequences: stepSequences(settings.train, 2), scalarHead: true, reference: false }),
+  memory: (settings, modelOf, lengthOf) =>
+    trainingNeeds(modelOf('init'), settings.train, { sequences: stepSequences(settings.train, 2), scalarHead: true, reference: false, length: lengthOf('pairs') }),
 };
 
 export const ppoDeclaration: StageDeclaration<PpoSettings> = {
@@ -150,7 +157,12 @@ export const bestOfNDeclaration: StageDeclaration<BestOfNSettings> = {
   ],
   produces: ['samples'],
   memory: (settings, modelOf) =>
-    samplingNeeds(modelOf('policy'), [frozen(modelOf, 'policy', 'policy', false), frozen(modelOf, 'reward.model', 'reward', true)], settings.sampling.batch_size),
+    samplingNeeds(
+      modelOf('policy'),
+      [frozen(modelOf, 'policy', 'policy', false), frozen(modelOf, 'reward.model', 'reward', true)],
+      settings.sampling.batch_size,
+      sampledLength(settings.sampling.max_new_tokens),
+    ),
 };
 
 export const evaluateDeclaration: StageDeclaration<EvaluateSettings> = {
@@ -172,6 +184,7 @@ export const evaluateDeclaration: StageDeclaration<EvaluateSettings> = {
       modelOf('policies') ?? modelOf('reference'),
       [frozen(modelOf, 'policies', 'policy', false) ?? frozen(modelOf, 'reference', 'policy', false), frozen(modelOf, 'reference', 'reference', false), frozen(modelOf, 'reward.model', 'reward', true)],
       settings.sampling.batch_size,
+      sampledLength(settings.sampling.max_new_tokens),
     ),
 };
 
@@ -205,8 +218,9 @@ function ppoNeeds(settings: PpoSettings, modelOf: ModelOf): MemoryNeeds | undefi
   const reward = frozen(modelOf, 'reward.model', 'reward', true);
   if (reward) models.push(reward);
   const minibatch = settings.train.micro_batch_size ?? settings.minibatch_size;
-  const step: TrainedForward[] = [{ dims: policy, sequences: minibatch, length: policy.contextLength, logits: true }];
-  if (value) step.push({ dims: value, sequences: minibatch, length: value.contextLength, logits: false });
+  const length = Math.min(sampledLength(settings.sampling.max_new_tokens), policy.contextLength);
+  const step: TrainedForward[] = [{ dims: policy, sequences: minibatch, length, logits: true }];
+  if (value) step.push({ dims: value, sequences: minibatch, length: Math.min(length, value.contextLength), logits: false });
   const sequences = Math.min(settings.rollout_batch, settings.sampling.batch_size);
-  return { models, optimizer: settings.train.optimizer, step, sampling: { dims: policy, sequences, length: policy.contextLength } };
+  return { models, optimizer: settings.train.optimizer, step, sampling: { dims: policy, sequences, length } };
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { HeldModel, MemoryNeeds, ModelDims, ModelOf } from '../core/memoryNeeds.ts';
+import { PROMPT_ALLOWANCE, type HeldModel, type MemoryNeeds, type ModelDims, type ModelOf } from '../core/memoryNeeds.ts';
 import type { TokenizerSettings, TrainSettings } from '../core/settings/common.ts';
 import { fromHuggingFaceConfig } from '../model/config.ts';
 
@@ -65,10 +65,15 @@ export function trainingNeeds(
   };
 }
 
-/** A stage that only samples and scores: its models frozen, `sequences` sampled at once through `sampler`. */
-export function samplingNeeds(sampler: ModelDims | undefined, held: (HeldModel | undefined)[], sequences: number): MemoryNeeds | undefined {
+/** A stage that only samples and scores: its models frozen, `sequences` sampled at once through `sampler`, each at most `length` tokens (never past the context). */
+export function samplingNeeds(sampler: ModelDims | undefined, held: (HeldModel | undefined)[], sequences: number, length: number): MemoryNeeds | undefined {
   if (!sampler) return undefined;
-  return { models: held.filter((m): m is HeldModel => m !== undefined), step: [], sampling: { dims: sampler, sequences, length: sampler.contextLength } };
+  return { models: held.filter((m): m is HeldModel => m !== undefined), step: [], sampling: { dims: sampler, sequences, length: Math.min(length, sampler.contextLength) } };
+}
+
+/** A sampled sequence's estimated length: the prompt allowance and the completion. */
+export function sampledLength(maxNewTokens: number): number {
+  return PROMPT_ALLOWANCE + maxNewTokens;
 }
 
 /** A frozen model of `role` at `path` (the reward model of `reward.model`), when it has one. */

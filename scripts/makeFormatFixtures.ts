@@ -3,7 +3,8 @@
  * for the DPO paper's TL;DR summarization and Anthropic HH dialogue tasks: synthetic
  * text made here from a few word lists with a fixed seed, in the published files'
  * layouts, so that the tldr and hh_rlhf sources, the preferences stage's
- * summarize_from_feedback and hh_rlhf formats and the *-tiny pipelines run offline.
+ * summarize_from_feedback and hh_rlhf formats and the *-tiny pipelines run offline; and
+ * news articles in the CNN/DailyMail layout for the cnn_dailymail source.
  * Not real data, and nothing measured on them is a result. The same code writes the
  * same bytes.
  *
@@ -14,7 +15,10 @@
  *   hh-rlhf-test.jsonl         the same, held out
  *   cnn-dailymail.jsonl        {id, article, highlights}                     (CNN/DailyMail layout; the out-of-distribution set of tldr-tiny)
  *   tldr-human-study.jsonl     {prompt, response_a, response_b, humans, group}  (evaluate's human_labels: made-up raters, the paper's Table 2 in form only)
+ *   cnn-dailymail-hf.jsonl     {article, highlights, id, split}               (Hugging Face cnn_dailymail 3.0.0 layout with its splits; the cnn_dailymail source's tests)
+ *   cnn-dailymail-hf.csv       {id, article, highlights}                      (the same rows' first 20 as a CSV export)
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,6 +159,45 @@ function humanStudyRow(r: { subreddit: string; title: string; post: string; summ
 
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
+// CNN/DailyMail articles in the published layout with splits and long articles, for the cnn_dailymail
+// source: drawn from their own generator so that the files above keep their bytes.
+const news = new Random(3);
+const pickNews = <T>(items: readonly T[]): T => items[news.int(items.length)];
+const cities = ['LONDON, England', 'ATLANTA, Georgia', 'SYDNEY, Australia', 'TORONTO, Canada', 'MADRID, Spain', 'NAIROBI, Kenya'] as const;
+const newsEvents = [
+  { what: 'a new bridge over the river', who: 'city engineers', did: 'opened', why: 'to cut the morning commute by twenty minutes' },
+  { what: 'the local football club', who: 'the club chairman', did: 'sold', why: 'after three seasons of falling ticket sales' },
+  { what: 'a rare orchid', who: 'volunteers at the botanic garden', did: 'found', why: 'in a wood that was due to be cleared' },
+  { what: 'the central library', who: 'the council', did: 'closed', why: 'while the roof is repaired after a storm' },
+  { what: 'a school robotics team', who: 'teachers', did: 'praised', why: 'for winning a national contest with a fruit-picking robot' },
+  { what: 'the night bus service', who: 'the transport authority', did: 'extended', why: 'because shift workers asked for later buses' },
+] as const;
+const quotes = ['"We are proud of what has been done," a spokesperson said.', '"Nobody expected it to happen so fast," one resident said.', '"This is only the first step," an official told reporters.'];
+const background = [
+  'The plan was first discussed at a public meeting last spring.',
+  'Some residents wrote to the newspaper to complain about the cost.',
+  'Figures released on Monday show that the number of visitors rose sharply.',
+  'The work was paid for partly by a grant and partly by local donations.',
+  'Similar projects in other cities took twice as long to finish.',
+  'A review of the decision is expected before the end of the year.',
+];
+
+/** One article in the style of the CNN/DailyMail rows: dateline, lead, quotes, background; every tenth is long (over 500 words). */
+function cnnRow(i: number) {
+  const e = newsEvents[i % newsEvents.length];
+  const count = 2 + news.int(9);
+  const lead = `${pickNews(cities)} (CNN) -- ${e.who[0].toUpperCase()}${e.who.slice(1)} ${e.did} ${e.what} on ${pickNews(['Monday', 'Tuesday', 'Friday', 'Saturday'])}, ${e.why}.`;
+  const paragraphs = [lead, `About ${count * 100} people came to watch.`, pickNews(quotes), ...news.shuffle(background).slice(0, 2 + news.int(3))];
+  if (i % 10 === 9) for (let k = 0; k < 12; k++) paragraphs.push(...news.shuffle(background).slice(0, 4), pickNews(quotes));
+  const highlights = [`${e.who[0].toUpperCase()}${e.who.slice(1)} ${e.did} ${e.what} .`, `The move comes ${e.why} .`, `About ${count * 100} people came to watch .`].slice(0, 2 + news.int(2));
+  const id = createHash('sha1').update(`fixture-cnn-${i}`).digest('hex');
+  return { article: paragraphs.join(' '), highlights: highlights.join('\n'), id, split: i % 10 < 8 ? 'train' : i % 10 === 8 ? 'validation' : 'test' };
+}
+
+const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+const cnnCsv = (rows: ReturnType<typeof cnnRow>[]) => ['id,article,highlights', ...rows.map((r) => [r.id, r.article, r.highlights].map(csvCell).join(','))].join('\n') + '\n';
+const cnn = Array.from({ length: 300 }, (_, i) => cnnRow(i));
+
 await mkdir(out, { recursive: true });
 const sft = tldrSft(150);
 const files: Record<string, string> = {
@@ -165,6 +208,8 @@ const files: Record<string, string> = {
   'hh-rlhf-test.jsonl': jsonl(Array.from({ length: 30 }, (_, i) => hhRow(1000 + i))),
   'cnn-dailymail.jsonl': jsonl(Array.from({ length: 24 }, (_, i) => newsRow(i))),
   'tldr-human-study.jsonl': jsonl(sft.slice(0, 24).map(humanStudyRow)),
+  'cnn-dailymail-hf.jsonl': jsonl(cnn),
+  'cnn-dailymail-hf.csv': cnnCsv(cnn.slice(0, 20)),
 };
 for (const [name, content] of Object.entries(files)) {
   await writeFile(join(out, name), content);

@@ -46,6 +46,6 @@ export async function downloadFile(url: string, dest: string, env: SourceEnv, ex
 
 /** The reason a fetch failed, in words (Node's fetch hides it in `cause`: ECONNREFUSED, ENOTFOUND). */
 export function downloadFailure(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return [(err as Error).message, cause?.code ?? cause?.message].filter(Boolean).join(': ');
+  const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+  return [(err as Error).message, cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message].filter(Boolean).join(': ');
 }

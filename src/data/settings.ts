@@ -28,6 +28,7 @@ export type AclImdbSource = Extract<SourceSettings, { kind: 'aclimdb' }>;
 export type ImdbSource = Extract<SourceSettings, { kind: 'imdb' }>;
 export type TldrSource = Extract<SourceSettings, { kind: 'tldr' }>;
 export type HhRlhfSource = Extract<SourceSettings, { kind: 'hh_rlhf' }>;
+export type CnnDailymailSource = Extract<SourceSettings, { kind: 'cnn_dailymail' }>;
 export type PromptSettings = DatasetSettings['prompts'];
 
 let validate: ReturnType<Ajv['compile']> | undefined;

@@ -1,9 +1,10 @@
 /**
- * The prompt templates of the DPO paper's two dialogue-style tasks, and filling one from
+ * The prompt templates of the DPO paper's summarization and dialogue tasks, and filling one from
  * a row's fields.
  *
  *   TL;DR summarization (Reddit TL;DR, Stiennon et al., 2020): the post's subreddit,
  *   title and text, then "TL;DR:", which the summary completes.
+ *   CNN/DailyMail (the out-of-distribution test): the news article, then "TL;DR:".
  *   Anthropic HH: the conversation itself, "\n\nHuman: ...\n\nAssistant: ...", cut after
  *   its last "\n\nAssistant:" (src/preferences/source.ts splitConversation).
  */
@@ -11,6 +12,17 @@ import { StageError } from '../core/errors.ts';
 import type { Split } from './settings.ts';
 
 export const TLDR_TEMPLATE = 'SUBREDDIT: r/{subreddit}\nTITLE: {title}\nPOST: {post}\nTL;DR:';
+
+/**
+ * The CNN/DailyMail prompt of the DPO paper's out-of-distribution test (Table 1: policies
+ * trained on TL;DR summarise news articles). Neither the paper nor its reference code
+ * gives the policy's prompt for these articles; the paper only says that GPT-4 judged them
+ * with the TL;DR question, "forum post" read "news article". So the TL;DR template is
+ * kept as far as the data allows: an article has no subreddit and no title, its text
+ * takes the post's place labelled ARTICLE as the post is labelled POST, and "\nTL;DR:"
+ * stays, the cue that a TL;DR-trained policy answers with a summary.
+ */
+export const CNN_DAILYMAIL_TEMPLATE = 'ARTICLE: {article}\nTL;DR:';
 
 /**
  * `template` with each `{name}` replaced by the string `fields[name]`; a placeholder whose

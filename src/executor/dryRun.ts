@@ -1,9 +1,15 @@
 /**
  * `--dry-run`: the plan as the executor would run it, one line per instance in order,
  * with its cache entry, what would happen to it, and its memory estimate against what the
- * backend can use (./memoryCheck.ts). Nothing is written.
+ * backend can use (./memoryCheck.ts); under an instance that would run, each data file it
+ * reads from a URL, already in the download cache or to be downloaded. Nothing is written
+ * and nothing is fetched.
  */
+import { existsSync } from 'node:fs';
+import { isUrl, urlCachePath } from '../core/io/urlFile.ts';
+import { userCacheDir } from '../core/userCacheDir.ts';
 import type { Plan } from '../pipeline/types.ts';
+import { stageKind } from '../stages/index.ts';
 import { describeMemory, estimatePlan, memoryLimit, traitsOf } from './memoryCheck.ts';
 import { scheduleRun, type ScheduledInstance, type Selection } from './schedule.ts';
 
@@ -25,6 +31,16 @@ export function describeDryRun(plan: Plan, runsDir: string, selection: Selection
   for (const s of scheduled) {
     const estimate = estimates.get(s.instance.id);
     lines.push(`  ${s.instance.id.padEnd(width)}  ${s.entry.name}  ${actionOf(s)}${estimate ? `  ${describeMemory(estimate, limit)}` : ''}`);
+    if (s.selected && (s.forced || !s.cached)) lines.push(...downloadLines(s));
   }
   return lines;
+}
+
+/** `    <url>: cached at <path>` or `    <url>: not downloaded yet (...)` for each URL the instance reads. */
+function downloadLines(s: ScheduledInstance): string[] {
+  const urls = (stageKind(s.instance.kind)?.externalPaths?.(s.instance.settings) ?? []).filter(isUrl);
+  return [...new Set(urls)].map((url) => {
+    const cached = urlCachePath(url, userCacheDir());
+    return existsSync(cached) ? `    ${url}: cached at ${cached}` : `    ${url}: not downloaded yet (the stage downloads it once, into ${cached})`;
+  });
 }

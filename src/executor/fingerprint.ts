@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isUrl } from '../core/io/urlFile.ts';
 import { stageKind } from '../stages/index.ts';
 import type { StageInstance } from '../pipeline/types.ts';
 import { projectCodeHash } from './codeHash.ts';
@@ -72,9 +73,11 @@ export function fingerprintAll(instances: readonly StageInstance[], code: string
 /**
  * What identifies a file outside the cache: its size and modification time; for a folder,
  * those of the files directly in it (an aclImdb folder's subfolders count by their own
- * times). A missing path is identified as missing (the stage reports the error).
+ * times). A missing path is identified as missing (the stage reports the error); a URL
+ * by itself.
  */
 function fileIdentity(path: string): unknown {
+  if (isUrl(path)) return { url: path }; // downloaded once into the user's cache and never refreshed: the URL names the file
   const full = resolve(path);
   try {
     const stat = statSync(full);

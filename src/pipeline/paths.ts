@@ -2,10 +2,12 @@
  * The files and folders a plan will read from outside the cache (a data file, a model
  * folder: what each kind's `externalPaths` names), checked before anything runs, so that
  * a wrong path is a validation error at its key instead of a failure when its stage starts.
- * Relative paths are taken from the current folder, as the stages take them.
+ * Relative paths are taken from the current folder, as the stages take them. An http(s)
+ * URL is not fetched here: its stage downloads it (once, into the user's cache).
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { isUrl } from '../core/io/urlFile.ts';
 import { stageKind } from '../stages/index.ts';
 import type { Issue } from './issue.ts';
 import { isRecord, toPointer, type Segment } from './pointer.ts';
@@ -17,7 +19,7 @@ export function missingPathIssues(plan: Plan): Issue[] {
   const seen = new Set<string>();
   for (const instance of plan.instances) {
     for (const path of stageKind(instance.kind)?.externalPaths?.(instance.settings) ?? []) {
-      if (existsSync(resolve(path)) || seen.has(`${instance.stage}\0${path}`)) continue;
+      if (isUrl(path) || existsSync(resolve(path)) || seen.has(`${instance.stage}\0${path}`)) continue; // a URL is fetched when its stage runs
       seen.add(`${instance.stage}\0${path}`);
       const where = isAbsolute(path) ? '' : ` (relative paths are taken from the current folder, ${process.cwd()})`;
       const segments = ['stages', instance.stage, ...(findString(stages[instance.stage], path) ?? [])];

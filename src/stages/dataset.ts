@@ -1,7 +1,8 @@
 /**
- * The `dataset` stage: reads texts from a source (bundled, jsonl, csv, aclimdb, imdb),
- * cleans, de-duplicates, shuffles, limits and splits them with the seed, and writes
- * texts.jsonl and prompts.jsonl (src/data/artifacts.ts) with a summary of the counts.
+ * The `dataset` stage: reads texts from a source (src/data/sources/: bundled, jsonl, csv,
+ * aclimdb, imdb, tldr, hh_rlhf, cnn_dailymail), cleans, de-duplicates, shuffles, limits and
+ * splits them with the seed, and writes texts.jsonl and prompts.jsonl
+ * (src/data/artifacts.ts) with a summary of the counts.
  */
 import type { StageKind } from '../core/stageContract.ts';
 import { writePrompts, writeTexts, type PromptRecord, type TextRecord } from '../data/artifacts.ts';

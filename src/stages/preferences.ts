@@ -16,6 +16,7 @@ import { StageError } from '../core/errors.ts';
 import { disposeModel, loadStageModel, type GPT } from '../model/index.ts';
 import { onlyInput } from '../core/onlyInput.ts';
 import { encodePair, writePairs, type PairRecord } from '../data/pairs.ts';
+import { localDataPath } from '../data/remoteFile.ts';
 import { samplePairs } from '../preferences/sample.ts';
 import { readPreferenceSource, type SourcePair } from '../preferences/source.ts';
 import { mean } from '../losses/statistics.ts';
@@ -90,7 +91,7 @@ async function sampledPairs(ctx: StageContext<PreferencesSettings>, model: GPT, 
 
 /** The pairs of an existing preference file, tokenized; rows without a split are held out with probability test_fraction. */
 async function pairsFromSource(ctx: StageContext<PreferencesSettings>, source: Source, tokenizer: Tokenizer, contextLength: number) {
-  const path = resolve(source.path);
+  const path = resolve(await localDataPath(source.path, ctx)); // a URL: its download in the user's cache
   ctx.log(`reading preference pairs from ${path}`);
   const rows = await readPreferenceSource(path, source.format, source.template);
   const splitRandom = ctx.random.fork();

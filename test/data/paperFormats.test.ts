@@ -27,7 +27,7 @@ async function rowsOf(source: Record<string, unknown>): Promise<SourceRow[]> {
 const stageErrorAt = (prefix: string) => (err: Error) => err instanceof StageError && err.message.startsWith(prefix);
 const lines = (name: string) => readFileSync(fixture(name), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
 
-describe('the TL;DR and HH data formats of the DPO paper', () => {
+describe('the TL;DR, HH and CNN/DailyMail data formats of the DPO paper', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dpo-run-formats-'));
@@ -95,6 +95,64 @@ describe('the TL;DR and HH data formats of the DPO paper', () => {
       const path = join(dir, 'hh-bad.jsonl');
       await writeFile(path, `${JSON.stringify({ chosen: '\n\nHuman: hi\n\nAssistant: hello', rejected: '\n\nHuman: hi\n\nAssistant: no' })}\n${JSON.stringify({ chosen: '\n\nHuman: hi', rejected: 'x' })}\n`);
       await assert.rejects(rowsOf({ kind: 'hh_rlhf', path }), stageErrorAt(`${path}:2: "chosen" has no "Assistant:" turn`));
+    });
+  });
+
+  describe('the cnn_dailymail source', () => {
+    const words = (text: string) => text.split(/\s+/).filter(Boolean);
+
+    it('puts each article in the TL;DR template for news and completes it with its highlights, validation held out', async () => {
+      const rows = await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl') });
+      const published = lines('cnn-dailymail-hf.jsonl');
+      assert.equal(rows.length, 300);
+      assert.equal(rows[0].prompt, `ARTICLE: ${published[0].article}\nTL;DR:`);
+      assert.equal(rows[0].text, `${rows[0].prompt} ${published[0].highlights.split('\n').join(' ')}`);
+      assert.deepEqual(rows.slice(7, 10).map((r) => r.split), ['train', 'test', 'test']); // train, validation, test
+    });
+
+    it('keeps the first max_article_words words of a long article (500 by default; null keeps all)', async () => {
+      const long = lines('cnn-dailymail-hf.jsonl')[9].article as string;
+      assert.ok(words(long).length > 500);
+      const [cut] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl') })).slice(9);
+      assert.equal(cut.prompt, `ARTICLE: ${words(long).slice(0, 500).join(' ')}\nTL;DR:`);
+      const [short] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl'), max_article_words: 12 })).slice(9);
+      assert.equal(short.prompt, `ARTICLE: ${words(long).slice(0, 12).join(' ')}\nTL;DR:`);
+      const [whole] = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl'), max_article_words: null })).slice(9);
+      assert.equal(whole.prompt, `ARTICLE: ${long}\nTL;DR:`);
+    });
+
+    it('reads a CSV export (and a gzipped one) to the same prompts and texts as the JSON lines', async () => {
+      const gz = join(dir, 'cnn.csv.gz');
+      await writeFile(gz, gzipSync(readFileSync(fixture('cnn-dailymail-hf.csv'))));
+      const fromJsonl = (await rowsOf({ kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl') })).slice(0, 20).map((r) => [r.prompt, r.text]);
+      for (const path of [fixture('cnn-dailymail-hf.csv'), gz]) {
+        assert.deepEqual((await rowsOf({ kind: 'cnn_dailymail', path })).map((r) => [r.prompt, r.text]), fromJsonl);
+      }
+    });
+
+    it('gives the highlights as the dataset\'s own completions of the article prompts (the win-rate baseline)', async () => {
+      const settings = resolveDatasetSettings({ source: { kind: 'cnn_dailymail', path: fixture('cnn-dailymail-hf.jsonl'), template: 'Article: {article}\nTL;DR:' }, split: { mode: 'source' } });
+      const { texts } = await prepareTexts(sourceFor(settings.source).read(settings.source, env), settings, new Random(0), async () => {});
+      const prompts = makePrompts(texts, settings.prompts, new Random(1));
+      const highlights = new Map(lines('cnn-dailymail-hf.jsonl').map((r) => [`Article: ${words(r.article).slice(0, 500).join(' ')}\nTL;DR:`, r.highlights as string]));
+      assert.equal(prompts.length, 300);
+      assert.equal(prompts.filter((p) => p.split === 'test').length, 60);
+      for (const p of prompts) assert.equal(p.completion, ` ${highlights.get(p.prompt)!.split('\n').join(' ')}`);
+    });
+
+    it('names the file and line of a row without highlights, of bad JSON, a CSV without the column, and refuses Parquet', async () => {
+      const path = join(dir, 'cnn-bad.jsonl');
+      const good = JSON.stringify({ article: 'A story.', highlights: 'It happened .', id: 'x' });
+      await writeFile(path, `${good}\n${good}\n${JSON.stringify({ article: 'A story.', id: 'y' })}\n`);
+      await assert.rejects(rowsOf({ kind: 'cnn_dailymail', path }), stageErrorAt(`${path}:3: "highlights" is missing`));
+      await writeFile(path, `${good}\n{"article": \n`);
+      await assert.rejects(rowsOf({ kind: 'cnn_dailymail', path }), stageErrorAt(`${path}:2: not valid JSON`));
+      const csvPath = join(dir, 'cnn-bad.csv');
+      await writeFile(csvPath, 'id,article,summary\nx,A story.,It happened.\n');
+      await assert.rejects(rowsOf({ kind: 'cnn_dailymail', path: csvPath }), stageErrorAt(`${csvPath}:1: no column "highlights"`));
+      const parquet = join(dir, 'test-00000-of-00001.parquet');
+      await writeFile(parquet, 'PAR1');
+      await assert.rejects(rowsOf({ kind: 'cnn_dailymail', path: parquet }), stageErrorAt(`${parquet}: Parquet files are not read`));
     });
   });
 

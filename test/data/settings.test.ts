@@ -33,6 +33,7 @@ describe('dataset settings', () => {
       imdb: ['kind', 'url', 'cache_dir', 'splits', 'unsup'],
       tldr: ['kind', 'path', 'template'],
       hh_rlhf: ['kind', 'path'],
+      cnn_dailymail: ['kind', 'path', 'template', 'max_article_words'],
     };
     assert.deepEqual(Object.keys(expected).sort(), Object.keys(sources).sort());
     for (const [kind, keys] of Object.entries(expected)) {

@@ -43,3 +43,28 @@ describe('fingerprints of stages that read files', () => {
     assert.notEqual(fingerprintOf(dataset(settings), new Map()), before);
   });
 });
+
+describe('fingerprints of stages that read a file by URL', () => {
+  it('identify the file by its URL: the same before and after the download, another for another URL', async () => {
+    const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { urlCachePath } = await import('../../src/core/io/urlFile.ts');
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'dpo-run-fp-url-'));
+    try {
+      const url = 'https://example.org/data/train.jsonl.gz';
+      const dataset = (path: string) => ({ ...instance('data', { kind: 'dataset', source: { kind: 'jsonl', path } }), kind: 'dataset' });
+      const before = fingerprintOf(dataset(url), new Map());
+      const cached = urlCachePath(url, join(process.env.XDG_CACHE_HOME, 'dpo-run'));
+      mkdirSync(dirname(cached), { recursive: true });
+      writeFileSync(cached, '{"text": "a fine film"}\n');
+      assert.equal(fingerprintOf(dataset(url), new Map()), before);
+      assert.notEqual(fingerprintOf(dataset('https://example.org/data/test.jsonl.gz'), new Map()), before);
+    } finally {
+      rmSync(process.env.XDG_CACHE_HOME, { recursive: true, force: true });
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
+  });
+});

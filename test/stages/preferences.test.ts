@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { initBackend } from '../../src/backend/index.ts';
 import { StageError } from '../../src/core/errors.ts';
@@ -111,6 +114,31 @@ describe('the preferences stage', function () {
       assert.equal(pair.prompt_ids.length + pair.chosen_ids.length, 24, 'the context of the tiny policy');
       assert.ok(!pair.chosen_ids.includes(tokenizer.eos));
       assert.equal(pair.rejected_ids.at(-1), tokenizer.eos);
+    });
+
+    it('reads a pairs file given by URL, downloaded once into the user\'s cache', async () => {
+      const body = JSON.stringify({ prompt: 'the movie', chosen: ' was great', rejected: ' was awful', split: 'train' }) + '\n';
+      let requests = 0;
+      const server = createServer((_, res) => {
+        requests++;
+        res.end(body);
+      }).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const saved = process.env.XDG_CACHE_HOME;
+      process.env.XDG_CACHE_HOME = join(cache, `user-cache-${Math.random().toString(36).slice(2)}`);
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pairs.jsonl`;
+        for (let i = 0; i < 2; i++) {
+          const { ctx } = await run({ source: { path: url } });
+          assert.deepEqual((await readPairs(ctx.outDir)).map((p) => [p.prompt, p.chosen, p.rejected]), [['the movie', ' was great', ' was awful']]);
+        }
+        assert.equal(requests, 1);
+      } finally {
+        if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+        else process.env.XDG_CACHE_HOME = saved;
+        server.closeAllConnections();
+        server.close();
+      }
     });
 
     for (const [name, lines, line, pattern] of [

@@ -13,7 +13,7 @@ export interface DatasetSettings {
    */
   seed?: number;
   /**
-   * Where the texts come from, chosen by `kind`: bundled (real review sentences shipped with the sentiment package), jsonl, csv, aclimdb (a local Stanford aclImdb folder), imdb (the aclImdb archive, downloaded once), tldr (the Reddit TL;DR summarization set) or hh_rlhf (Anthropic's HH-RLHF dialogues). The tldr and hh_rlhf rows are prompts with their completions: the dataset's prompts are those, not prefixes.
+   * Where the texts come from, chosen by `kind`: bundled (real review sentences shipped with the sentiment package), jsonl, csv, aclimdb (a local Stanford aclImdb folder), imdb (the aclImdb archive, downloaded once), tldr (the Reddit TL;DR summarization set), hh_rlhf (Anthropic's HH-RLHF dialogues) or cnn_dailymail (CNN/DailyMail news articles and their highlights). The tldr, hh_rlhf and cnn_dailymail rows are prompts with their completions: the dataset's prompts are those, not prefixes. The `path` (and `test_path`) of jsonl, csv, tldr, hh_rlhf and cnn_dailymail may be an http(s) URL: the file is downloaded once into the user's cache folder ($XDG_CACHE_HOME or ~/.cache, then dpo-run/downloads/) and read from there afterwards without the network; with DPO_RUN_OFFLINE=1 or HF_HUB_OFFLINE=1 nothing is downloaded.
    */
   source:
     | {
@@ -34,7 +34,7 @@ export interface DatasetSettings {
          */
         kind: "jsonl";
         /**
-         * The file (relative paths are taken from the current folder).
+         * The file, or an http(s) URL of one (downloaded once into the user's cache); relative paths are taken from the current folder.
          */
         path: string;
         /**
@@ -64,7 +64,7 @@ export interface DatasetSettings {
          */
         kind: "csv";
         /**
-         * The file (relative paths are taken from the current folder).
+         * The file, or an http(s) URL of one (downloaded once into the user's cache); relative paths are taken from the current folder.
          */
         path: string;
         /**
@@ -138,7 +138,7 @@ export interface DatasetSettings {
          */
         kind: "tldr";
         /**
-         * The JSON-lines file (.jsonl, or .jsonl.gz read through gunzip); relative paths are taken from the current folder.
+         * The JSON-lines file (.jsonl, or .jsonl.gz read through gunzip), or an http(s) URL of one (downloaded once into the user's cache); relative paths are taken from the current folder.
          */
         path: string;
         /**
@@ -156,13 +156,35 @@ export interface DatasetSettings {
          */
         kind: "hh_rlhf";
         /**
-         * The JSON-lines file (.jsonl, or .jsonl.gz read through gunzip); relative paths are taken from the current folder.
+         * The JSON-lines file (.jsonl, or .jsonl.gz read through gunzip), or an http(s) URL of one (downloaded once into the user's cache); relative paths are taken from the current folder.
          */
         path: string;
         /**
          * An optional second file whose rows are the test split, those of path then being train (kept with split.mode: source).
          */
         test_path?: string;
+      }
+    | {
+        /**
+         * A CNN/DailyMail file of {article, highlights, id} rows.
+         */
+        kind: "cnn_dailymail";
+        /**
+         * The JSON-lines (.jsonl, .jsonl.gz) or CSV (.csv, .csv.gz) file, or an http(s) URL of one (downloaded once into the user's cache); relative paths are taken from the current folder.
+         */
+        path: string;
+        /**
+         * An optional second file whose rows are the test split, those of path then being train (kept with split.mode: source).
+         */
+        test_path?: string;
+        /**
+         * The prompt: each {name} is replaced by the row's field of that name (trimmed), {article} by the article cut to max_article_words. The default, "ARTICLE: {article}\nTL;DR:", is the TL;DR prompt adapted to news: the paper gives no prompt of its own for CNN/DailyMail, an article has no subreddit or title, and the "\nTL;DR:" cue of the TL;DR-trained policies stays.
+         */
+        template: string;
+        /**
+         * Keep the first this many words of each article (news puts what matters first; about 650 GPT-2 tokens, so that a prompt fits GPT-2's context of 1024 with its summary), whitespace made single spaces; null: the whole article. A prompt still longer than a model's context loses its start when tokenized, as every prompt does.
+         */
+        max_article_words: number | null;
       };
   /**
    * Turn HTML tags (the reviews' <br />) into spaces and decode entities (&amp;, &#39;, ...).

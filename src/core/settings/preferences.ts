@@ -54,7 +54,7 @@ export interface PreferencesSettings {
    */
   source?: {
     /**
-     * A JSONL file (.jsonl or .jsonl.gz); relative paths are taken from the current folder.
+     * A JSONL file (.jsonl or .jsonl.gz), or an http(s) URL of one (downloaded once into the user's cache folder, $XDG_CACHE_HOME or ~/.cache, then dpo-run/downloads/, and read from there afterwards); relative paths are taken from the current folder.
      */
     path: string;
     /**

@@ -1,42 +1,19 @@
 /** The `csv` source: a CSV file with a header row (.csv, or .csv.gz read through gunzip), parsed by csv-parse. */
-import { parse } from 'csv-parse';
 import { StageError } from '../../core/errors.ts';
-import { openDataFile, readError } from '../../core/io/openFile.ts';
 import type { CsvSource } from '../settings.ts';
+import { readCsvRecords } from './csvRecords.ts';
 import { rowFromRecord, sourceFiles } from './rowFields.ts';
 import type { Source } from './types.ts';
 
 export const csv: Source<CsvSource> = {
   describe: (s) => `csv: ${[s.path, s.test_path].filter(Boolean).join(' + ')}`,
 
-  async *read(s) {
+  async *read(s, env) {
     const fields = { text: s.text_column, label: s.label_column, split: s.split_column };
-    for (const file of sourceFiles(s)) {
-      const input = await openDataFile(file.path);
-      let header: string[] = [];
-      const parser = input.pipe(
-        parse({
-          bom: true,
-          delimiter: s.delimiter,
-          skip_empty_lines: true,
-          info: true,
-          columns: (names: string[]) => (header = names.map((n) => n.trim())),
-        }),
-      );
-      input.on('error', (err) => parser.destroy(err));
-      try {
-        for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-          checkColumns(file.path, header, fields);
-          yield rowFromRecord(record, fields, `${file.path}:${info.lines}`, file.split, true);
-        }
-        checkColumns(file.path, header, fields);
-      } catch (err) {
-        if (err instanceof StageError) throw err;
-        const line = (err as { lines?: number }).lines;
-        if (typeof line === 'number') throw new StageError(`${file.path}:${line}: ${(err as Error).message}`);
-        throw readError(file.path, err);
-      } finally {
-        input.destroy();
+    for (const file of await sourceFiles(s, env)) {
+      const checkHeader = (header: string[]) => checkColumns(file.path, header, fields);
+      for await (const { record, where } of readCsvRecords(file.path, s.delimiter, checkHeader)) {
+        yield rowFromRecord(record, fields, where, file.split, true);
       }
     }
   },

@@ -16,8 +16,8 @@ import type { Source, SourceRow } from './types.ts';
 export const hhRlhf: Source<HhRlhfSource> = {
   describe: (s) => `hh_rlhf: ${[s.path, s.test_path].filter(Boolean).join(' + ')}`,
 
-  async *read(s) {
-    for (const file of sourceFiles(s)) {
+  async *read(s, env) {
+    for (const file of await sourceFiles(s, env)) {
       for await (const { record, where } of readJsonlRecords(file.path)) {
         const chosen = record.chosen;
         if (typeof chosen !== 'string') throw new StageError(`${where}: "chosen" is ${chosen === undefined ? 'missing' : 'not a string'}`, 'an HH-RLHF row is {chosen, rejected}');

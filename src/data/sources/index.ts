@@ -2,6 +2,7 @@
 import type { SourceSettings } from '../settings.ts';
 import { aclimdb } from './aclimdb.ts';
 import { bundled } from './bundled.ts';
+import { cnnDailymail } from './cnnDailymail.ts';
 import { csv } from './csv.ts';
 import { hhRlhf } from './hhRlhf.ts';
 import { imdb } from './imdb.ts';
@@ -17,6 +18,7 @@ export const sources: { [K in SourceSettings['kind']]: Source<Extract<SourceSett
   imdb,
   tldr,
   hh_rlhf: hhRlhf,
+  cnn_dailymail: cnnDailymail,
 };
 
 /** The source that `settings.kind` names. */

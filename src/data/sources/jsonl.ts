@@ -14,9 +14,9 @@ import type { Source, SourceRow } from './types.ts';
 export const jsonl: Source<JsonlSource> = {
   describe: (s) => `jsonl: ${[s.path, s.test_path].filter(Boolean).join(' + ')}`,
 
-  async *read(s) {
+  async *read(s, env) {
     const fields = { text: s.text_field, label: s.label_field, split: s.split_field };
-    for (const file of sourceFiles(s)) {
+    for (const file of await sourceFiles(s, env)) {
       for await (const { record, where } of readJsonlRecords(file.path)) {
         const row = rowFromRecord(record, fields, where, file.split, false);
         yield s.prompt_template === null ? row : withPrompt(row, fillTemplate(s.prompt_template, record, where), where);

@@ -1,10 +1,11 @@
 /**
  * Reading the text, label and split of one row of a jsonl or csv file, with errors that
- * name the file and the line.
+ * name the file and the line; and the files a file-based source reads.
  */
 import { StageError } from '../../core/errors.ts';
 import { SPLITS, type Label, type Split } from '../settings.ts';
-import type { SourceRow } from './types.ts';
+import { localDataPath } from '../remoteFile.ts';
+import type { SourceEnv, SourceRow } from './types.ts';
 
 export interface RowFields {
   text: string;
@@ -48,8 +49,13 @@ function readSplit(value: unknown, where: string, field: string): Split | undefi
   throw new StageError(`${where}: split "${field}" must be train or test, got ${JSON.stringify(value)}`);
 }
 
-/** The files of a jsonl/csv source with the split each stands for: with a test_path, its rows are test and the path's train. */
-export function sourceFiles(s: { path: string; test_path?: string }): { path: string; split?: Split }[] {
-  if (s.test_path === undefined) return [{ path: s.path }];
-  return [{ path: s.path, split: 'train' }, { path: s.test_path, split: 'test' }];
+/**
+ * The files of a file-based source with the split each stands for: with a test_path, its
+ * rows are test and the path's train. A path that is an http(s) URL becomes its download
+ * in the user's cache (fetched the first time: ../remoteFile.ts).
+ */
+export async function sourceFiles(s: { path: string; test_path?: string }, env: SourceEnv): Promise<{ path: string; split?: Split }[]> {
+  const path = await localDataPath(s.path, env);
+  if (s.test_path === undefined) return [{ path }];
+  return [{ path, split: 'train' }, { path: await localDataPath(s.test_path, env), split: 'test' }];
 }

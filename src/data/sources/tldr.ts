@@ -19,8 +19,8 @@ import type { Source, SourceRow } from './types.ts';
 export const tldr: Source<TldrSource> = {
   describe: (s) => `tldr: ${[s.path, s.test_path].filter(Boolean).join(' + ')}`,
 
-  async *read(s) {
-    for (const file of sourceFiles(s)) {
+  async *read(s, env) {
+    for (const file of await sourceFiles(s, env)) {
       for await (const { record, where } of readJsonlRecords(file.path)) {
         yield tldrRow(record, s.template, where, file.split);
       }

@@ -2,7 +2,8 @@
  * The cross-stage rules, one named function each, run in order over the stages after
  * the schemas: references name existing stages of a kind that fits, the references make
  * no cycle, sweeps name settings of the stage with lists of values, ppo samples what it
- * can score, and micro-batches divide batches.
+ * can score, micro-batches divide batches, and a model trained from scratch has only its
+ * family's settings.
  */
 import { stageKind } from '../stages/index.ts';
 import type { Issue } from './issue.ts';
@@ -11,6 +12,7 @@ import { referenceSites } from './references.ts';
 import { sweepableSettings } from './schema.ts';
 import { closest } from './suggest.ts';
 import { ppoSamplingProblems } from '../ppo/sampling.ts';
+import { familyKeyProblems } from '../model/scratchConfig.ts';
 
 export type Stages = Record<string, Record<string, unknown>>;
 export type Rule = (stages: Stages) => Issue[];
@@ -159,4 +161,22 @@ export function microBatchesDivideBatches(stages: Stages): Issue[] {
   });
 }
 
-export const RULES: Rule[] = [referencesNameStages, referencesFitKinds, referencesMakeNoCycle, sweepsNameSettings, ppoSamplesWhatItScores, microBatchesDivideBatches];
+/** The stage kinds whose `model:` block is a model trained from scratch of a chosen family (src/model/scratchConfig.ts). */
+const SCRATCH_MODEL_KINDS = ['sft'];
+
+/** A `model:` block (and each value a sweep gives it) sets only its family's settings: no rotary_dim on a gpt_neox model. */
+export function modelSettingsFitFamily(stages: Stages): Issue[] {
+  return kindedStages(stages)
+    .filter(({ kind }) => SCRATCH_MODEL_KINDS.includes(kind.kind))
+    .flatMap(({ name, stage }) => {
+      const swept = isRecord(stage.sweep) && Array.isArray(stage.sweep.model) ? stage.sweep.model : [];
+      const sites = [{ segments: ['model'], value: stage.model }, ...swept.map((value, i) => ({ segments: ['sweep', 'model', String(i)], value }))];
+      return sites.flatMap(({ segments, value }) =>
+        isRecord(value)
+          ? familyKeyProblems(value).map((problem): Issue => ({ path: toPointer(['stages', name, ...segments, problem.key]), code: 'wrong-family', message: problem.message, anchor: 'key' }))
+          : [],
+      );
+    });
+}
+
+export const RULES: Rule[] = [referencesNameStages, referencesFitKinds, referencesMakeNoCycle, sweepsNameSettings, ppoSamplesWhatItScores, microBatchesDivideBatches, modelSettingsFitFamily];

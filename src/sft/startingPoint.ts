@@ -1,5 +1,6 @@
 /**
- * Where the sft stage starts: a new model with a tokenizer built from the train texts
+ * Where the sft stage starts: a new model of the family `model.family` (GPT-2, Llama,
+ * GPT-NeoX or GPT-J; src/model/scratchConfig.ts) with a tokenizer built from the train texts
  * (`model`, `tokenizer`), a model folder on disk (`init`: this project's, or a Hugging
  * Face GPT-2 folder, which gets GPT-2's tokenizer), or an upstream stage's final model
  * (`init_stage`). Each brings its tokenizer.
@@ -7,6 +8,7 @@
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { createModel, loadModelFolder, loadStageModel, resolveConfig, type GPT } from '../model/index.ts';
+import { scratchConfig } from '../model/scratchConfig.ts';
 import { buildTokenizer, tokenizerOptions, type Tokenizer } from '../tokenizer/index.ts';
 import type { SftSettings } from '../core/settings/sft.ts';
 import type { StageOutput } from '../core/stageContract.ts';
@@ -30,10 +32,6 @@ export async function startingPoint(
   }
   if (settings.model === undefined) throw new UserError('sft: set one of model (train from scratch), init or init_stage');
   const tokenizer = buildTokenizer(tokenizerOptions(settings.tokenizer), trainTexts);
-  const { n_layer, n_head, n_embd, context_length, dropout } = settings.model;
-  const config = resolveConfig(
-    { vocabSize: tokenizer.vocabSize, contextLength: context_length, nLayer: n_layer, nHead: n_head, nEmbd: n_embd, dropout },
-    'sft model',
-  );
+  const config = resolveConfig(scratchConfig(settings.model, tokenizer.vocabSize), `sft model (family ${settings.model.family})`);
   return { model: createModel(config, { seed }), tokenizer };
 }

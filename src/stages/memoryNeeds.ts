@@ -9,20 +9,18 @@ import { join, resolve } from 'node:path';
 import { PROMPT_ALLOWANCE, type HeldModel, type MemoryNeeds, type ModelDims, type ModelOf } from '../core/memoryNeeds.ts';
 import type { TokenizerSettings, TrainSettings } from '../core/settings/common.ts';
 import { fromHuggingFaceConfig } from '../model/config.ts';
+import { scratchConfig, type ScratchModel } from '../model/scratchConfig.ts';
 
 /** GPT-2's byte-level BPE. */
 const GPT2_VOCAB = 50257;
 /** A char tokenizer's vocabulary is the corpus's characters, unknown before the data: Latin text and punctuation, with the 4 special tokens. */
 const CHAR_VOCAB = 260;
 
-/** A model trained from scratch: `model:` with the vocabulary of its tokenizer (the most it can have). */
-export function scratchDims(
-  model: { n_layer: number; n_head: number; n_embd: number; context_length: number; dropout?: number },
-  tokenizer: TokenizerSettings | undefined,
-): ModelDims {
+/** A model trained from scratch: `model:` (of its family, GPT-2 when it names none) with the vocabulary of its tokenizer (the most it can have). */
+export function scratchDims(model: ScratchModel, tokenizer: TokenizerSettings | undefined): ModelDims {
   const kind = tokenizer?.kind ?? 'word';
   const vocabSize = kind === 'gpt2' ? GPT2_VOCAB : kind === 'char' ? CHAR_VOCAB : (tokenizer?.vocab_size ?? 8000);
-  return { vocabSize, contextLength: model.context_length, nLayer: model.n_layer, nHead: model.n_head, nEmbd: model.n_embd, dropout: model.dropout ?? 0 };
+  return scratchConfig(model, vocabSize);
 }
 
 /** A model folder's config.json (Hugging Face GPT-2: n_layer, n_head, n_embd, n_positions, vocab_size); undefined when there is none to read. */

@@ -27,7 +27,7 @@ function tinySettings(train: Partial<SftSettings['train']> = {}, model: Partial<
     kind: 'sft',
     data: 'data',
     tokenizer: { kind: 'word', vocab_size: 300, lowercase: true, split_punctuation: true },
-    model: { n_layer: 2, n_head: 2, n_embd: 32, context_length: 32, dropout: 0, ...model },
+    model: { family: 'gpt2', n_layer: 2, n_head: 2, n_embd: 32, context_length: 32, dropout: 0, ...model },
     text: 'texts',
     train: {
       optimizer: 'adamw', lr: 3e-3, weight_decay: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8, warmup_steps: 2, decay: 'cosine', min_lr_ratio: 0.1,

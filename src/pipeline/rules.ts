@@ -162,7 +162,7 @@ export function microBatchesDivideBatches(stages: Stages): Issue[] {
 }
 
 /** The stage kinds whose `model:` block is a model trained from scratch of a chosen family (src/model/scratchConfig.ts). */
-const SCRATCH_MODEL_KINDS = ['sft'];
+const SCRATCH_MODEL_KINDS = ['sft', 'classifier'];
 
 /** A `model:` block (and each value a sweep gives it) sets only its family's settings: no rotary_dim on a gpt_neox model. */
 export function modelSettingsFitFamily(stages: Stages): Issue[] {

@@ -9,6 +9,7 @@
 import { readTexts, type TextRecord } from '../data/artifacts.ts';
 import { StageError } from '../core/errors.ts';
 import { createModel, disposeModel, loadStageModel, modelDir, resolveConfig, saveModel, withScalarHead, type GPT } from '../model/index.ts';
+import { scratchConfig } from '../model/scratchConfig.ts';
 import { batchAt } from '../training/batches.ts';
 import { evaluateLabelled } from '../rewards/scalarHeadEvaluate.ts';
 import { logisticAccuracy } from '../losses/logistic.ts';
@@ -109,8 +110,7 @@ async function startingModel(ctx: StageContext<ClassifierSettings>, trainTexts: 
   }
   if (settings.model === undefined) throw new StageError(`${ctx.id}: give either \`model\` (a new backbone) or \`init\` (an upstream model stage)`);
   const tokenizer = buildTokenizer(tokenizerOptions(settings.tokenizer), trainTexts.map((t) => t.text));
-  const { n_layer, n_head, n_embd, context_length } = settings.model;
-  const config = resolveConfig({ vocabSize: tokenizer.vocabSize, contextLength: context_length, nLayer: n_layer, nHead: n_head, nEmbd: n_embd }, `${ctx.id}: model`);
+  const config = resolveConfig(scratchConfig(settings.model, tokenizer.vocabSize), `${ctx.id}: model (family ${settings.model.family})`);
   return { model: createModel(config, { seed: ctx.seed, scalarHead: true }), tokenizer };
 }
 

@@ -55,15 +55,22 @@ describe('the TL;DR and HH pipelines through the CLI, on the format fixtures', f
     assert.match(issue.message, /no such file or folder: data\/fixtures\/no-such-study\.jsonl/);
   });
 
-  for (const { name, beta, baselineStart, task } of [
-    { name: 'tldr-tiny', beta: '0.5', baselineStart: 'SUBREDDIT: r/', task: 'TL;DR summarization' },
-    { name: 'hh-tiny', beta: '0.1', baselineStart: '\n\nHuman: ', task: 'Anthropic HH' },
+  // Each on the paper's model family for the task, tiny and randomly initialised: GPT-J (GPT-J 6B) for TL;DR, GPT-NeoX (Pythia 2.8B) for HH.
+  for (const { name, beta, baselineStart, task, modelType } of [
+    { name: 'tldr-tiny', beta: '0.5', baselineStart: 'SUBREDDIT: r/', task: 'TL;DR summarization', modelType: 'gptj' },
+    { name: 'hh-tiny', beta: '0.1', baselineStart: '\n\nHuman: ', task: 'Anthropic HH', modelType: 'gpt_neox' },
   ]) {
-    it(`runs ${name}.yaml to a report with a win-rate table against the dataset's own completions`, () => {
+    it(`runs ${name}.yaml on a tiny ${modelType} to a report with a win-rate table against the dataset's own completions`, () => {
       const result = dpoRun(`pipelines/${name}.yaml`, '--runs-dir', runs, ...smaller);
       assert.equal(result.status, 0, result.stderr);
       const [runId] = readdirSync(join(runs, name));
       const outputs = join(runs, name, runId, 'outputs');
+
+      // The policy, DPO's model and the reward model are all of the task's family.
+      for (const stage of ['sft', 'dpo', 'rm']) {
+        const config = JSON.parse(readFileSync(join(outputs, stage, 'model', 'config.json'), 'utf8'));
+        assert.equal(config.model_type, modelType, `${stage}'s model`);
+      }
 
       const winRates: Record<string, string>[] = parse(readFileSync(join(outputs, 'eval', 'win_rates.csv'), 'utf8'), { columns: true });
       assert.deepEqual(Object.keys(winRates[0]), Object.keys(WIN_RATE_COLUMNS));

@@ -65,4 +65,21 @@ describe('classifier stage', function () {
     reward.dispose?.();
     assert.ok(positive > 0.5 && negative < 0.5, `p(positive) ${positive} and ${negative}`);
   });
+
+  it('trains a backbone of the family model.family names, written as that family\'s sequence classifier', async () => {
+    const { valid, settings } = resolve({
+      data: 'data',
+      tokenizer: { kind: 'word', vocab_size: 300 },
+      model: { family: 'gpt_neox', n_layer: 1, n_head: 2, n_embd: 16, context_length: 24, rotary_pct: 0.5 },
+      train: { lr: 3e-3, batch_size: 8, max_steps: 3, eval_size: 16 },
+    });
+    assert.ok(valid);
+    const ctx = await testContext(settings, { inputs: { data: [data] }, seed: 1, id: 'clf' });
+    await classifier.run(ctx);
+    const config = JSON.parse(readFileSync(join(ctx.outDir, 'model', 'config.json'), 'utf8'));
+    assert.deepEqual([config.model_type, config.architectures, config.rotary_pct, config.intermediate_size], ['gpt_neox', ['GPTNeoXForSequenceClassification'], 0.5, 64]);
+    const { model } = await loadStageModel(ctx.outDir, { trainable: false });
+    assert.ok(model.scalarHead && model.config.neox);
+    disposeModel(model);
+  });
 });

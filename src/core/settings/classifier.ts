@@ -39,9 +39,13 @@ export type ClassifierSettings = (
    */
   tokenizer?: TokenizerSettings;
   /**
-   * The architecture of a backbone trained from scratch (GPT-2's initialisation from the seed); its vocabulary is the tokenizer's.
+   * The architecture of a backbone trained from scratch, of the family `family` (initialised from the seed: weights normal(0, 0.02), GPT-2's residual projections normal(0, 0.02 / sqrt(2 n_layer)), biases 0, norm gains 1; the scalar head normal(0, 0.02)); its vocabulary is the tokenizer's. The settings of one family (intermediate_size, n_kv_head, rotary_pct, parallel_residual, rotary_dim) are errors on another.
    */
   model?: {
+    /**
+     * The architecture, named as Hugging Face's config.json model_type: gpt2 (learned positions, GELU MLP, tied head); llama (RMSNorm, rotary embeddings, SwiGLU MLP, grouped-query attention, untied head); gpt_neox (Pythia, the paper's HH model: rotary embeddings on part of each head, parallel attention and MLP, untied head); gptj (the paper's TL;DR model: interleaved rotary embeddings on part of each head, attention and MLP in parallel from one LayerNorm, untied head with a bias). The model folder is of that family and loads in transformers as it.
+     */
+    family: "gpt2" | "llama" | "gpt_neox" | "gptj";
     /**
      * Transformer blocks.
      */
@@ -58,6 +62,26 @@ export type ClassifierSettings = (
      * The longest sequence in tokens (bos included); longer texts are cut to their first context_length tokens.
      */
     context_length: number;
+    /**
+     * llama, gpt_neox and gptj only: the MLP's width (intermediate_size; GPT-J's n_inner). Left out: 4 n_embd for gpt_neox and gptj (as Pythia and GPT-J 6B); for llama, 8 n_embd / 3 rounded up to a multiple of 8 (Llama's rule, 2/3 of 4 n_embd, so that its three MLP matrices hold about as many weights as GPT-2's two, with multiple_of 8 in place of 256). gpt2's MLP is always 4 n_embd.
+     */
+    intermediate_size?: number;
+    /**
+     * llama only: the key/value heads (num_key_value_heads), n_head a multiple of it: fewer is grouped-query attention. Left out: n_head (plain multi-head attention).
+     */
+    n_kv_head?: number;
+    /**
+     * gpt_neox only: the fraction of each head's dimensions the rotary embedding turns (rotary_pct); floor(head size x rotary_pct) must be even. Left out: 0.25, Pythia's.
+     */
+    rotary_pct?: number;
+    /**
+     * gpt_neox only: x + attn(ln1(x)) + mlp(ln2(x)) (use_parallel_residual, Pythia's) when true, the sequential x + attn, then + mlp, when false. Left out: true.
+     */
+    parallel_residual?: boolean;
+    /**
+     * gptj only: the dimensions of each query and key head the rotary embedding turns (rotary_dim), even and at most the head size n_embd / n_head. Left out: a quarter of the head size rounded to an even number, at least 2 (GPT-J 6B: 64 of 256).
+     */
+    rotary_dim?: number;
   };
   /**
    * Start the backbone from the final model of this upstream stage (an sft stage, for example); a new scalar head is added.

@@ -164,18 +164,32 @@ export function microBatchesDivideBatches(stages: Stages): Issue[] {
 /** The stage kinds whose `model:` block is a model trained from scratch of a chosen family (src/model/scratchConfig.ts). */
 const SCRATCH_MODEL_KINDS = ['sft', 'classifier'];
 
-/** A `model:` block (and each value a sweep gives it) sets only its family's settings: no rotary_dim on a gpt_neox model. */
+/**
+ * A `model:` block sets only its family's settings (no rotary_dim on a gpt_neox model), and
+ * so does each model a sweep makes: of `model` (whole blocks) or of `model.KEY` (one setting,
+ * `model.family` among them, in the stage's block).
+ */
 export function modelSettingsFitFamily(stages: Stages): Issue[] {
   return kindedStages(stages)
     .filter(({ kind }) => SCRATCH_MODEL_KINDS.includes(kind.kind))
     .flatMap(({ name, stage }) => {
-      const swept = isRecord(stage.sweep) && Array.isArray(stage.sweep.model) ? stage.sweep.model : [];
-      const sites = [{ segments: ['model'], value: stage.model }, ...swept.map((value, i) => ({ segments: ['sweep', 'model', String(i)], value }))];
-      return sites.flatMap(({ segments, value }) =>
-        isRecord(value)
-          ? familyKeyProblems(value).map((problem): Issue => ({ path: toPointer(['stages', name, ...segments, problem.key]), code: 'wrong-family', message: problem.message, anchor: 'key' }))
-          : [],
-      );
+      const model = isRecord(stage.model) ? stage.model : undefined;
+      const sweep = isRecord(stage.sweep) ? stage.sweep : {};
+      const issue = (segments: string[], message: string, anchor: Issue['anchor']): Issue => ({ path: toPointer(['stages', name, ...segments]), code: 'wrong-family', message, anchor });
+      const own = model ? familyKeyProblems(model) : [];
+      const issues = own.map((p) => issue(['model', p.key], p.message, 'key'));
+      for (const [key, values] of Object.entries(sweep)) {
+        if (!Array.isArray(values)) continue;
+        values.forEach((value, i) => {
+          if (key === 'model' && isRecord(value)) {
+            for (const p of familyKeyProblems(value)) issues.push(issue(['sweep', key, String(i), p.key], p.message, 'key'));
+          } else if (key.startsWith('model.') && model) {
+            const swept = familyKeyProblems({ ...model, [key.slice('model.'.length)]: value });
+            for (const p of swept.filter((p) => !own.some((o) => o.message === p.message))) issues.push(issue(['sweep', key, String(i)], p.message, 'value'));
+          }
+        });
+      }
+      return issues;
     });
 }
 

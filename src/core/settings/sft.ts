@@ -2,7 +2,7 @@
 import type {TokenizerSettings, TrainSettings} from "./common.ts";
 
 /**
- * Supervised fine-tuning of a causal language model (GPT-2, Llama, GPT-NeoX or GPT-J architecture) on a dataset stage's train texts, from scratch (`model`) or from a starting model (`init`: a Hugging Face GPT-2, Llama, GPT-NeoX or GPT-J folder; `init_stage`: an upstream model stage). Evaluates held-out loss and perplexity on the test split, writes sampled completions of held-out prompts to samples.jsonl at each evaluation, saves checkpoints, resumes from the last one, and writes the final model to model/ with tokenizer.json.
+ * Supervised fine-tuning of a causal language model (GPT-2, Llama, GPT-NeoX or GPT-J architecture) on a dataset stage's train texts, from scratch (`model`, a new model of any of these families, `model.family`) or from a starting model (`init`: a Hugging Face GPT-2, Llama, GPT-NeoX or GPT-J folder; `init_stage`: an upstream model stage). Evaluates held-out loss and perplexity on the test split, writes sampled completions of held-out prompts to samples.jsonl at each evaluation, saves checkpoints, resumes from the last one, and writes the final model to model/ with tokenizer.json.
  */
 export interface SftSettings {
   /**

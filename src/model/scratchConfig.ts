@@ -5,8 +5,7 @@
  * (unresolved) GPTConfig; familyKeyProblems names the settings given to the wrong family.
  * No TensorFlow.js: the memory estimate reads it while planning.
  */
-import type { GPTConfig } from './config.ts';
-import { DEFAULT_LAYER_NORM_EPSILON } from './config.ts';
+import { DEFAULT_LAYER_NORM_EPSILON, type GPTConfig } from './config.ts';
 
 export const FAMILIES = ['gpt2', 'llama', 'gpt_neox', 'gptj'] as const;
 export type Family = (typeof FAMILIES)[number];

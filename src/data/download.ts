@@ -2,7 +2,7 @@
  * Downloads a URL to a file, with progress in megabytes, atomically (a partial download
  * never sits under the final name), giving up when the connection stalls.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { temporaryPath } from '../core/io/atomicFile.ts';
@@ -17,10 +17,11 @@ export async function downloadFile(url: string, dest: string, env: SourceEnv, ex
   const abort = new AbortController();
   let stall = setTimeout(() => abort.abort(new Error(`no data for ${STALL_MS / 1000} s`)), STALL_MS);
   const tmp = temporaryPath(dest);
-  const out = createWriteStream(tmp);
+  let out: WriteStream | undefined; // opened once the server answers: a failed request leaves no file
   try {
     const response = await fetch(url, { signal: abort.signal });
     if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    out = createWriteStream(tmp);
     const total = Number(response.headers.get('content-length')) || expectedBytes;
     env.progress.start(Math.ceil(total / MB), `download ${url} (MB)`);
     let received = 0;
@@ -35,8 +36,14 @@ export async function downloadFile(url: string, dest: string, env: SourceEnv, ex
     await once(out, 'finish');
     await rename(tmp, dest);
   } catch (err) {
-    out.destroy();
-    await rm(tmp, { force: true });
+    if (out) {
+      // The file opens asynchronously: wait until the stream has closed, or the removal
+      // below could run before the open and leave the file behind.
+      const closed = out.closed ? Promise.resolve() : once(out, 'close').then(() => undefined, () => undefined);
+      out.destroy();
+      await closed;
+      await rm(tmp, { force: true });
+    }
     throw err;
   } finally {
     clearTimeout(stall);

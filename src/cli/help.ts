@@ -68,7 +68,9 @@ Options of a run:
   --isolate                 local launcher: run each stage instance to compute in its own
                             child process (dpo-run run-instance), so that a crash or the OOM
                             killer fails that instance only; costs about 2.5 s per instance
-                            (child start-up and backend load; quick.yaml: 11.1 s against 6.0 s)
+                            (child start-up and backend load; quick.yaml: 11.1 s against 6.0 s).
+                            The default when an instance is estimated above 2 GB (GPT-2 small)
+  --no-isolate              run every instance in this process, however large
 
 Options of validate:
   --json                    print the problems as a JSON array

@@ -98,6 +98,7 @@ const runOptions = {
   launcher: { type: 'string' },
   wait: { type: 'boolean' },
   isolate: { type: 'boolean' },
+  'no-isolate': { type: 'boolean' },
   'skip-memory-check': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -128,7 +129,7 @@ async function run(argv: string[]): Promise<number> {
     argv,
     launcher: values.launcher ?? 'local',
     wait: values.wait ?? false,
-    isolate: values.isolate ?? false,
+    isolate: values.isolate ? true : values['no-isolate'] ? false : undefined,
     skipMemoryCheck: values['skip-memory-check'] ?? false,
   });
 }

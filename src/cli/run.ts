@@ -13,7 +13,7 @@ import { safeName } from '../core/io/safeName.ts';
 import { formatDiagnostics, loadPipeline, type Plan } from '../pipeline/index.ts';
 import { describeDryRun, exitCodeOf, processOutput, type Output, type RunResult } from '../executor/index.ts';
 import { scheduleRun, type ScheduledInstance } from '../executor/schedule.ts';
-import { memoryError, memoryLimit, SKIP_MEMORY_CHECK_ENV, type MemoryLimit } from '../executor/memoryCheck.ts';
+import { estimatePlan, memoryError, memoryLimit, SKIP_MEMORY_CHECK_ENV, traitsOf, type MemoryLimit } from '../executor/memoryCheck.ts';
 import type { BackendChoice } from '../backend/index.ts';
 import { backendRequest, type BackendRequest } from '../backend/backendNames.ts';
 
@@ -33,7 +33,11 @@ export interface RunOptions {
   launcher?: string;
   /** With --launcher slurm: follow the jobs until the run ends. */
   wait?: boolean;
-  /** Local launcher: run each stage instance to compute in its own child process (`dpo-run run-instance`). */
+  /**
+   * Local launcher: run each stage instance to compute in its own child process (`dpo-run
+   * run-instance`): true always (--isolate), false never (--no-isolate), undefined when an
+   * instance to compute is estimated above ISOLATE_ABOVE_BYTES.
+   */
   isolate?: boolean;
   /** Run even when a stage instance's memory estimate exceeds what the backend can use (also DPO_RUN_SKIP_MEMORY_CHECK=1). */
   skipMemoryCheck?: boolean;
@@ -83,15 +87,21 @@ export async function runCommand(options: RunOptions, output: Output = processOu
   };
   if (cachedWhole) output.write(`backend: none loaded (the cache holds every stage instance)\n`);
   const backend = cachedWhole ? notLoaded(request) : await loadBackend();
+  let isolated = options.isolate === true;
   if (!cachedWhole) {
     const { bytesInUse } = await import('../backend/index.ts');
     checkMemory(plans, schedules, memoryLimit(backend.name, backend.provider, backend.name === 'wasm' ? bytesInUse() : 0), options, output);
+    const largest = options.isolate === undefined ? largestEstimate(plans, schedules, backend.name) : undefined;
+    if (largest && largest.bytes > ISOLATE_ABOVE_BYTES) {
+      isolated = true;
+      output.write(`note: each stage instance runs in its own process: ${largest.id} is estimated at ${(largest.bytes / 2 ** 30).toFixed(1)} GB, and a crash or the OOM killer then ends that instance only (about 2.5 s each; --no-isolate runs them in this process)\n`);
+    }
   }
 
   const interruption = interruptOnSignals(output);
   const invocation = { command: commandLine(options.argv ?? []), set: options.set, sweep: options.sweep };
   try {
-    const isolate = options.isolate ? { cwd: process.cwd(), backend: request } : undefined;
+    const isolate = isolated ? { cwd: process.cwd(), backend: request } : undefined;
     const execute = { runsDir, backend, loadBackend: cachedWhole ? loadBackend : undefined, output, interruption, invocation, isolate, ...selection };
     if (!loaded.sweep) {
       const result = await executePlan(plans[0], execute);
@@ -117,6 +127,27 @@ function checkMemory(plans: Plan[], schedules: ScheduledInstance[][], limit: Mem
     output.write(`warning: ${error.message.split('\n')[0]}; running anyway (memory check skipped)\n`);
     return;
   }
+}
+
+/**
+ * Above this estimate an instance's model is large enough (GPT-2 small and up) that its
+ * stage takes minutes, and the 2.5 s of a child process per instance buys that a crash or
+ * the OOM killer ends that instance only; below it (imdb.yaml's are under 0.5 GB) the run
+ * keeps every instance in its own process, which is faster.
+ */
+export const ISOLATE_ABOVE_BYTES = 2 * 2 ** 30;
+
+/** The largest memory estimate among the instances the run will compute, and whose. */
+function largestEstimate(plans: Plan[], schedules: ScheduledInstance[][], backendName: string): { id: string; bytes: number } | undefined {
+  let largest: { id: string; bytes: number } | undefined;
+  for (const [i, plan] of plans.entries()) {
+    const estimates = estimatePlan(plan, traitsOf(backendName));
+    for (const s of schedules[i]) {
+      const bytes = s.selected && (s.forced || !s.cached) ? (estimates.get(s.instance.id)?.total ?? 0) : 0;
+      if (!largest || bytes > largest.bytes) largest = { id: s.instance.id, bytes };
+    }
+  }
+  return largest;
 }
 
 /** What the manifest of a run that loads no backend records: the backend asked for, not loaded. */
@@ -157,7 +188,8 @@ export function resumeCommand(options: RunOptions): string {
   if (options.only.length > 0) words.push('--only', options.only.join(','));
   if (options.runsDir !== 'runs') words.push('--runs-dir', options.runsDir);
   if (options.backend) words.push('--backend', options.backend);
-  if (options.isolate) words.push('--isolate');
+  if (options.isolate === true) words.push('--isolate');
+  if (options.isolate === false) words.push('--no-isolate');
   return commandLine(words);
 }
 

@@ -108,6 +108,22 @@ describe('dpo-run --isolate', function () {
     assert.doesNotMatch(again.stderr, /child process/);
   });
 
+  it('isolates by itself when an instance is estimated above 2 GB, and not with --no-isolate', async () => {
+    // GPT-2's vocabulary and a 512-token context at batch 64: estimated at gigabytes of
+    // logits, though the bundled sentences are short and one step takes a moment.
+    writeFileSync(join(dir, 'large.yaml'), pipeline(1).replace('{kind: word, vocab_size: 100}', '{kind: gpt2}').replace('context_length: 16', 'context_length: 512').replace('batch_size: 8', 'batch_size: 64'));
+    const auto = await dpoRun(dir, ['large.yaml', '--runs-dir', 'large', '--skip-memory-check']);
+    assert.equal(auto.status, 0, auto.stderr);
+    assert.match(auto.stderr, /note: each stage instance runs in its own process: sft is estimated at [\d.]+ GB/);
+    assert.match(auto.stderr, /\[sft\] running in a child process, pid \d+/);
+    const inProcess = await dpoRun(dir, ['large.yaml', '--runs-dir', 'large-in-process', '--skip-memory-check', '--no-isolate']);
+    assert.equal(inProcess.status, 0, inProcess.stderr);
+    assert.doesNotMatch(inProcess.stderr, /child process/);
+    const small = await dpoRun(dir, ['short.yaml', '--runs-dir', 'small']);
+    assert.equal(small.status, 0, small.stderr);
+    assert.doesNotMatch(small.stderr, /child process/, 'small models stay in one process');
+  });
+
   it('fails only the instance whose child is killed (SIGKILL, as the OOM killer sends); an independent one completes', async () => {
     let killed = 0;
     const ran = await dpoRun(dir, ['short.yaml', ...SWEEP, '--runs-dir', 'killed', '--isolate'], (line) => {

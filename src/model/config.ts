@@ -1,13 +1,15 @@
 /**
  * The model configuration, and its mapping to and from Hugging Face's `config.json`
- * (model_type gpt2; llama: the family of SmolLM2 and TinyLlama; gpt_neox: Pythia; gptj: GPT-J,
- * whose mapping is gptjConfig.ts), so that a folder written here loads in transformers and a
+ * (model_type gpt2; llama: the family of SmolLM2 and TinyLlama; gpt_neox: Pythia, whose
+ * mapping is neoxConfig.ts; gptj: GPT-J, whose mapping is gptjConfig.ts), so that a folder written here loads in transformers and a
  * transformers folder of each family loads here.
  */
 import { UserError } from '../core/errors.ts';
 import { fromGptjConfig, resolveGptj, toGptjConfig, type GptjConfig } from './gptjConfig.ts';
+import { fromNeoxConfig, resolveNeox, toNeoxConfig, type NeoxConfig } from './neoxConfig.ts';
 
 export type { GptjConfig } from './gptjConfig.ts';
+export { rotaryDims, type NeoxConfig } from './neoxConfig.ts';
 
 export interface GPTConfig {
   vocabSize: number;
@@ -34,17 +36,6 @@ export interface GPTConfig {
  * num_attention_heads, contextLength = max_position_embeddings, dropout = hidden_dropout
  * and attention_dropout). Its output head is always its own embed_out.weight.
  */
-export interface NeoxConfig {
-  /** The GELU MLP's width (intermediate_size). */
-  intermediateSize: number;
-  /** The fraction of each head the rotary embedding turns (rotary_pct): its first floor(D rotaryPct) dimensions. */
-  rotaryPct: number;
-  /** The rotary embedding's base (rotary_emb_base). */
-  rotaryEmbBase: number;
-  /** x + attn(ln1(x)) + mlp(ln2(x)) (use_parallel_residual), or the sequential x + attn, then + mlp. */
-  useParallelResidual: boolean;
-}
-
 /**
  * What a Llama model adds to the shared settings (nEmbd = hidden_size, nHead =
  * num_attention_heads, contextLength = max_position_embeddings, dropout = attention_dropout).
@@ -97,22 +88,6 @@ export function resolveConfig(config: Partial<GPTConfig>, where = 'model config'
 /** The family's name, for messages. */
 export function familyName(config: GPTConfig): string {
   return config.llama ? 'Llama' : config.neox ? 'GPT-NeoX' : config.gptj ? 'GPT-J' : 'GPT-2';
-}
-
-/** The number of dimensions of each head the rotary embedding turns (transformers' rotary_ndims). */
-export function rotaryDims(config: GPTConfig, neox: NeoxConfig): number {
-  return Math.floor((config.nEmbd / config.nHead) * neox.rotaryPct);
-}
-
-function resolveNeox(neox: NeoxConfig, config: GPTConfig, where: string): NeoxConfig {
-  if (!Number.isInteger(neox.intermediateSize) || neox.intermediateSize <= 0) {
-    throw new UserError(`${where}: intermediateSize must be a positive integer, got ${neox.intermediateSize}`);
-  }
-  if (!(neox.rotaryPct >= 0 && neox.rotaryPct <= 1)) throw new UserError(`${where}: rotaryPct must be in [0, 1], got ${neox.rotaryPct}`);
-  const R = rotaryDims(config, neox);
-  if (R % 2 !== 0) throw new UserError(`${where}: the rotary dimensions (head size ${config.nEmbd / config.nHead} x rotaryPct ${neox.rotaryPct} = ${R}) must be even`);
-  if (!(neox.rotaryEmbBase > 0)) throw new UserError(`${where}: rotaryEmbBase must be positive, got ${neox.rotaryEmbBase}`);
-  return { intermediateSize: neox.intermediateSize, rotaryPct: neox.rotaryPct, rotaryEmbBase: neox.rotaryEmbBase, useParallelResidual: neox.useParallelResidual };
 }
 
 function resolveLlama(llama: LlamaConfig, config: GPTConfig, where: string): LlamaConfig {
@@ -196,38 +171,10 @@ function toLlamaConfig(config: GPTConfig, llama: LlamaConfig, scalarHead: boolea
   };
 }
 
-/** Hugging Face's config.json for a GPT-NeoX model (GPTNeoXForCausalLM, or GPTNeoXForSequenceClassification with a scalar head). */
-function toNeoxConfig(config: GPTConfig, neox: NeoxConfig, scalarHead: boolean, specialIds?: SpecialTokenIds): Record<string, unknown> {
-  return {
-    model_type: 'gpt_neox',
-    architectures: [scalarHead ? 'GPTNeoXForSequenceClassification' : 'GPTNeoXForCausalLM'],
-    vocab_size: config.vocabSize,
-    ...(specialIds ? { bos_token_id: specialIds.bos, eos_token_id: specialIds.eos, pad_token_id: specialIds.pad } : {}),
-    hidden_size: config.nEmbd,
-    intermediate_size: neox.intermediateSize,
-    num_hidden_layers: config.nLayer,
-    num_attention_heads: config.nHead,
-    max_position_embeddings: config.contextLength,
-    hidden_act: 'gelu',
-    rotary_pct: neox.rotaryPct,
-    rotary_emb_base: neox.rotaryEmbBase,
-    rope_scaling: null,
-    layer_norm_eps: config.layerNormEpsilon,
-    use_parallel_residual: neox.useParallelResidual,
-    attention_bias: true,
-    attention_dropout: config.dropout,
-    hidden_dropout: config.dropout,
-    initializer_range: 0.02,
-    tie_word_embeddings: false,
-    ...(scalarHead ? { num_labels: 1 } : {}),
-    torch_dtype: 'float32',
-  };
-}
-
 /** Reads Hugging Face's config.json (from `file`, for messages) into a GPTConfig. */
 export function fromHuggingFaceConfig(json: Record<string, unknown>, file: string): GPTConfig {
   if (json.model_type === 'llama') return fromLlamaConfig(json, file);
-  if (json.model_type === 'gpt_neox') return fromNeoxConfig(json, file);
+  if (json.model_type === 'gpt_neox') return resolveConfig(fromNeoxConfig(json, file), file);
   if (json.model_type === 'gptj') return resolveConfig(fromGptjConfig(json, file), file);
   if (json.model_type !== undefined && json.model_type !== 'gpt2') {
     throw new UserError(`${file}: model_type is "${json.model_type}"; only gpt2, llama, gpt_neox and gptj models can be loaded`);
@@ -279,34 +226,6 @@ function fromLlamaConfig(json: Record<string, unknown>, file: string): GPTConfig
         nKvHead: number('num_key_value_heads') ?? heads ?? NaN, // absent: plain multi-head attention, as transformers
         ropeTheta: number('rope_theta') ?? 10000,
         tieWordEmbeddings: json.tie_word_embeddings === true, // transformers' LlamaConfig defaults to false
-      },
-    },
-    file,
-  );
-}
-
-/** A GPT-NeoX config.json (Pythia); what this implementation does not compute (rope scaling, other activations, no biases, a tied head) is an error. */
-function fromNeoxConfig(json: Record<string, unknown>, file: string): GPTConfig {
-  const number = (key: string) => (typeof json[key] === 'number' ? (json[key] as number) : undefined);
-  const unsupported = (what: string, hint: string) => new UserError(`${file}: ${what} is not supported`, hint);
-  if ((json.hidden_act ?? 'gelu') !== 'gelu') throw unsupported(`hidden_act "${json.hidden_act}"`, 'only the exact (erf) GELU, gelu, is implemented for GPT-NeoX');
-  if (json.rope_scaling !== undefined && json.rope_scaling !== null) throw unsupported('rope_scaling', 'only plain rotary embeddings are implemented');
-  if (json.attention_bias === false) throw unsupported('attention_bias false', 'GPT-NeoX here has attention biases');
-  if (json.tie_word_embeddings === true) throw unsupported('tie_word_embeddings true', 'GPT-NeoX here has its own embed_out.weight');
-  return resolveConfig(
-    {
-      vocabSize: number('vocab_size'),
-      contextLength: number('max_position_embeddings'),
-      nLayer: number('num_hidden_layers'),
-      nHead: number('num_attention_heads'),
-      nEmbd: number('hidden_size'),
-      dropout: number('hidden_dropout') ?? number('attention_dropout') ?? 0,
-      layerNormEpsilon: number('layer_norm_eps') ?? 1e-5,
-      neox: {
-        intermediateSize: number('intermediate_size') ?? NaN,
-        rotaryPct: number('rotary_pct') ?? number('partial_rotary_factor') ?? 0.25, // transformers' GPTNeoXConfig defaults
-        rotaryEmbBase: number('rotary_emb_base') ?? number('rope_theta') ?? 10000,
-        useParallelResidual: json.use_parallel_residual !== false,
       },
     },
     file,
